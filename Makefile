@@ -1,0 +1,70 @@
+# Pairwise: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= site.settings.dev
+
+.PHONY: run test install install-dev browser serve migrate demo lint format check clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pairwise needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# The .pth line makes the project's site/ folder importable as `site` for
+# every tool in the virtualenv (see projectsite.py).
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "pairwise.pth").write_text("$(CURDIR)\nimport projectsite\n")'
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "  Pairwise is running at http://$(HOST):$(PORT)/"
+	@echo "  Sign in with any demo account; the password is: pairwise-demo"
+	@echo "    editor  (Editors: reviews, publishes, curates, moderates)"
+	@echo "    amira, ben  (a mentor pair: writes posts and submits them)"
+	@echo "    sam  (staff: reads, follows, comments)"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/   Stop with Ctrl+C."
+	@echo ""
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) site.asgi:application
+
+# Browser tests need Debian's Chromium; install it when apt can.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "WARNING: could not install chromium; browser tests will skip"; \
+	  else echo "WARNING: chromium is not installed and apt is not usable; browser tests will skip"; fi; }
+
+test: install-dev browser
+	DJANGO_SETTINGS_MODULE=site.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install-dev
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache

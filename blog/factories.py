@@ -1,0 +1,66 @@
+"""Factories for pairs and posts (tests and benchmarks)."""
+
+import json
+
+from django.contrib.auth import get_user_model
+
+import factory
+from wagtail_factories import PageFactory
+
+from blog.models import BlogIndexPage, BlogPostPage, MentorPair
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"person{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("pw")
+
+
+class MentorPairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MentorPair
+
+    name = factory.Sequence(lambda n: f"Pair {n}")
+    slug = factory.Sequence(lambda n: f"pair-{n}")
+    first_member = factory.SubFactory(UserFactory)
+    first_member_brings = "tech: wikis and tagging"
+    second_member = factory.SubFactory(UserFactory)
+    second_member_brings = "business: lending"
+    goals = "Teach each other."
+
+
+class BlogIndexPageFactory(PageFactory):
+    class Meta:
+        model = BlogIndexPage
+
+    title = "Blog"
+    slug = "blog"
+
+
+def paragraph_body(*paragraphs: str) -> str:
+    return json.dumps([{"type": "paragraph", "value": f"<p>{text}</p>"} for text in paragraphs])
+
+
+class BlogPostPageFactory(PageFactory):
+    class Meta:
+        model = BlogPostPage
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Post {n}")
+    slug = factory.Sequence(lambda n: f"post-{n}")
+    pair = factory.SubFactory(MentorPairFactory)
+    intro = "What we learned."
+    body = factory.LazyFunction(lambda: paragraph_body("We paired and we learned."))
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags.add(*extracted)
+            if create:
+                self.save_revision().publish()

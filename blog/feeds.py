@@ -1,0 +1,76 @@
+"""Atom feeds of the blog and of each pair."""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from blog.selectors import post_list
+
+FEED_LENGTH = 20
+
+
+class PostFeed(Feed):
+    """Shared rendering of a list of posts; subclasses say which posts."""
+
+    feed_type = Atom1Feed
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.intro
+
+    def item_link(self, item):
+        return item.get_full_url(self.request)
+
+    def item_author_name(self, item):
+        return item.pair.byline
+
+    def item_pubdate(self, item):
+        return item.first_published_at or datetime.datetime.combine(item.date, datetime.time.min)
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+
+class BlogFeed(PostFeed):
+    def __init__(self, index):
+        super().__init__()
+        self.index = index
+
+    def title(self):
+        return f"{self.index.title} — Pairwise"
+
+    def link(self):
+        return self.index.url
+
+    def subtitle(self):
+        return self.index.intro or "What our mentor pairs learned."
+
+    def items(self):
+        return post_list(index=self.index)[:FEED_LENGTH]
+
+
+class PairFeed(PostFeed):
+    def get_object(self, request, pair):
+        return pair
+
+    def title(self, pair):
+        return f"{pair.name} — Pairwise"
+
+    def link(self, pair):
+        return pair.get_absolute_url()
+
+    def subtitle(self, pair):
+        return f"Posts by {pair.byline}."
+
+    def items(self, pair):
+        return post_list(pair=pair)[:FEED_LENGTH]

@@ -1,0 +1,44 @@
+"""Reads of posts and pairs that several pages share.
+
+Every list is fetched in a fixed number of queries, whatever its length.
+"""
+
+from django.db.models import Q, QuerySet
+
+from wagtail.models import Page
+
+from blog.models import BlogPostPage, MentorPair
+
+
+def _with_listing_relations(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
+    return posts.select_related("pair__first_member", "pair__second_member").prefetch_related("tags")
+
+
+def post_list(*, index: Page | None = None, pair: MentorPair | None = None) -> QuerySet[BlogPostPage]:
+    """Live, public posts, newest first, ready for a listing."""
+    posts = BlogPostPage.objects.live().public()
+    if index is not None:
+        posts = posts.child_of(index)
+    if pair is not None:
+        posts = posts.filter(pair=pair)
+    return _with_listing_relations(posts.order_by("-date", "-first_published_at", "-pk"))
+
+
+def latest_posts(*, limit: int = 6) -> list[BlogPostPage]:
+    return list(post_list()[:limit])
+
+
+def pair_list(*, active_only: bool = False) -> QuerySet[MentorPair]:
+    pairs = MentorPair.objects.select_related("first_member", "second_member")
+    if active_only:
+        pairs = pairs.filter(status=MentorPair.Status.ACTIVE)
+    return pairs.order_by("status", "name")
+
+
+def pairs_of_user(user) -> QuerySet[MentorPair]:
+    return MentorPair.objects.filter(Q(first_member=user) | Q(second_member=user))
+
+
+def search_posts(query: str):
+    """Live, public posts matching ``query`` in title, intro, body, tags or pair."""
+    return _with_listing_relations(BlogPostPage.objects.live().public()).search(query)

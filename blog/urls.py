@@ -1,0 +1,9 @@
+from django.urls import path
+
+from blog import views
+
+urlpatterns = [
+    path("pairs/", views.pair_index, name="pair_index"),
+    path("pairs/<slug:slug>/", views.pair_detail, name="pair_detail"),
+    path("pairs/<slug:slug>/feed/", views.pair_feed, name="pair_feed"),
+]

@@ -1,0 +1,45 @@
+"""Admin wiring: the pair snippet, and keeping members to their own pairs' posts."""
+
+from django.core.exceptions import PermissionDenied
+
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from blog.models import BlogPostPage, MentorPair
+from blog.permissions import can_write_for_pair
+
+
+class MentorPairViewSet(SnippetViewSet):
+    model = MentorPair
+    icon = "group"
+    menu_label = "Mentor pairs"
+    menu_order = 200
+    add_to_admin_menu = True
+    list_display = ["name", "first_member", "second_member", "status", "started"]
+    list_filter = ["status"]
+    search_fields = ["name"]
+
+
+register_snippet(MentorPairViewSet)
+
+
+def _refuse_other_pairs_post(request, page):
+    page = page.specific_deferred if hasattr(page, "specific_deferred") else page
+    if isinstance(page, BlogPostPage) and not can_write_for_pair(request.user, page.pair):
+        raise PermissionDenied("This post belongs to another pair.")
+
+
+@hooks.register("before_edit_page")
+def refuse_editing_other_pairs_post(request, page):
+    _refuse_other_pairs_post(request, page)
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_other_pairs_post(request, page):
+    _refuse_other_pairs_post(request, page)
+
+
+@hooks.register("before_unpublish_page")
+def refuse_unpublishing_other_pairs_post(request, page):
+    _refuse_other_pairs_post(request, page)

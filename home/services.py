@@ -1,0 +1,74 @@
+"""The site's skeleton: home page, blog index and who may write where."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from wagtail.models import GroupPagePermission, Page, Site
+
+from blog.models import BlogIndexPage
+from blog.permissions import PAIR_MEMBERS
+from home.models import HomePage
+
+
+def _child(parent: Page, model: type[Page], **fields) -> Page:
+    """The ``model`` child of ``parent`` with this slug, created and published if missing."""
+    existing = model.objects.child_of(parent).filter(slug=fields["slug"]).first()
+    if existing is not None:
+        return existing
+    page = model(**fields)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+@transaction.atomic
+def site_bootstrap() -> HomePage:
+    """Create the page tree every Pairwise site has, and grant page permissions.
+
+    Idempotent: run it any number of times; it only adds what is missing.
+    Wagtail's placeholder welcome page is replaced by the home page.
+    """
+    root = Page.get_first_root_node()
+    home = HomePage.objects.first()
+    if home is None:
+        welcome = Page.objects.filter(depth=2, content_type__model="page").first()
+        if welcome is not None:
+            welcome.slug = "welcome-placeholder"
+            welcome.save(update_fields=["slug"])
+        home = HomePage(
+            title="Learn in pairs, share with everyone",
+            slug="home",
+            intro=(
+                "Mentor pairs teach each other — new tools one way, the business the other — "
+                "and write up what they learned so the whole company learns with them."
+            ),
+        )
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost", root_page=home, is_default_site=True, site_name="Pairwise"
+            )
+        else:
+            site.root_page = home
+            site.site_name = "Pairwise"
+            site.save()
+        if welcome is not None:
+            welcome.delete()
+
+    blog = _child(
+        home,
+        BlogIndexPage,
+        title="Blog",
+        slug="blog",
+        intro="What our mentor pairs learned from each other, in their own words.",
+    )
+    members = Group.objects.get(name=PAIR_MEMBERS)
+    for codename in ("add_page", "change_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=members,
+            page=blog,
+            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+        )
+    return home

@@ -1,0 +1,26 @@
+"""The one ASGI application: HTTP through Django, WebSocket through Channels.
+
+Serve it with ``daphne site.asgi:application`` from a virtualenv made by
+``make`` (see ``projectsite.py`` for why ``site`` imports as this package).
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings.dev")
+# Django must be set up before anything imports models (the routes do).
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from site.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -1,0 +1,13 @@
+"""Test settings: the dev defaults with fast hashing and throwaway media."""
+
+import tempfile
+
+from .dev import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = tempfile.mkdtemp(prefix="pairwise-test-media-")
+WHITENOISE_AUTOREFRESH = False
+# Tests exercise the limit with their own numbers.
+COMMENT_RATE_LIMIT = 5
+COMMENT_RATE_WINDOW = 10
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405

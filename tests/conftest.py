@@ -1,0 +1,98 @@
+"""Shared fixtures: the site skeleton, people, and real services.
+
+PostgreSQL, Redis and Chromium tests skip with a loud reason when the service
+is missing on a developer's machine, and fail instead under ``CI=true``.
+"""
+
+import os
+
+from django.conf import settings
+
+import pytest
+
+from blog.factories import BlogPostPageFactory, MentorPairFactory, UserFactory
+from blog.permissions import EDITORS, PAIR_MEMBERS
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally when a real service is missing; in CI that is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def home(db):
+    from home.services import site_bootstrap
+
+    return site_bootstrap()
+
+
+@pytest.fixture
+def blog_index(home):
+    from blog.models import BlogIndexPage
+
+    return BlogIndexPage.objects.child_of(home).get()
+
+
+def _in_group(user, name):
+    from django.contrib.auth.models import Group
+
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return _in_group(UserFactory(username="editor"), EDITORS)
+
+
+@pytest.fixture
+def pair(db):
+    pair = MentorPairFactory(
+        first_member=UserFactory(username="amira", first_name="Amira", last_name="Haddad"),
+        second_member=UserFactory(username="ben", first_name="Ben", last_name="Okafor"),
+        name="Amira & Ben",
+        slug="amira-and-ben",
+    )
+    _in_group(pair.first_member, PAIR_MEMBERS)
+    _in_group(pair.second_member, PAIR_MEMBERS)
+    return pair
+
+
+@pytest.fixture
+def other_pair(db):
+    pair = MentorPairFactory(name="Chloé & David", slug="chloe-and-david")
+    _in_group(pair.first_member, PAIR_MEMBERS)
+    _in_group(pair.second_member, PAIR_MEMBERS)
+    return pair
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="sam", first_name="Sam", last_name="Kowalski")
+
+
+@pytest.fixture
+def make_post(blog_index, pair):
+    """Create a published post under the blog index."""
+
+    def make(**kwargs):
+        kwargs.setdefault("pair", pair)
+        return BlogPostPageFactory(parent=blog_index, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def requires_postgres():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://... to run this test")
+
+
+@pytest.fixture
+def requires_redis():
+    if not settings.REDIS_URL:
+        skip_or_fail("needs Redis: set REDIS_URL=redis://... to run this test")
