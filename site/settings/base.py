@@ -59,6 +59,8 @@ SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 # Serve uploaded media from the app itself (an intranet with no web server in front).
 SERVE_MEDIA = _env_bool("SERVE_MEDIA", False)
+# Origins whose players an embed block may frame (e.g. https://www.youtube-nocookie.com).
+EMBED_ORIGINS = _env_list("EMBED_ORIGINS", "")
 
 # --- Applications ----------------------------------------------------------
 
@@ -89,11 +91,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +121,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "blog.threads.context_processors.notifications",
             ],
         },
     },
@@ -191,6 +196,30 @@ WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 TAGGIT_CASE_INSENSITIVE = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Security headers ----------------------------------------------------
+
+# The public site runs no inline script or style: everything is a file under
+# /static/. The Wagtail admin ships its own inline code, so it is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "frame-src": ["'self'", *EMBED_ORIGINS],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Logging ---------------------------------------------------------------
 
