@@ -1,10 +1,21 @@
-"""Demo mentor pairs and posts (loaded by ``manage.py load_demo``)."""
+"""Demo mentor pairs and posts (loaded by ``manage.py load_demo``).
+
+The posts' words live in ``blog/demo_posts.py``; this module only loads them.
+"""
 
 import datetime
+import io
 import json
 
+from django.core.files.images import ImageFile
 from django.utils import timezone
 
+from wagtail.images import get_image_model
+
+from PIL import Image as PillowImage
+from PIL import ImageDraw
+
+from blog.demo_posts import CASH_POSITION_CHART, POSTS
 from blog.models import BlogIndexPage, BlogPostPage, MentorPair
 
 PAIRS = [
@@ -49,100 +60,6 @@ PAIRS = [
     },
 ]
 
-# Each post: slug, title, pair, days since publication, intro, tags, body (raw StreamField JSON).
-POSTS = [
-    {
-        "slug": "why-our-credit-memos-moved-to-the-wiki",
-        "title": "Why our credit memos moved to the wiki",
-        "pair": "amira-and-ben",
-        "days_ago": 2,
-        "intro": "Ben's team wrote the same explanations in email every week. "
-        "We moved them to a wiki page per product, and learned why some of them must stay private.",
-        "tags": ["Wikis", "Lending", "Knowledge sharing"],
-        "body": [
-            {
-                "type": "paragraph",
-                "value": "<p>Every Monday Ben answered the same three questions "
-                "from new analysts: what counts as recurring income, when to ask for a guarantor, "
-                "and how to read a bank statement for gambling transactions. Amira suggested "
-                "writing each answer once, on a wiki page, and linking to it.</p>",
-            },
-            {"type": "heading", "value": {"text": "What went on the wiki", "level": "h2"}},
-            {
-                "type": "paragraph",
-                "value": "<p>We started with the questions, not the structure. "
-                "Each page has a <b>question</b> as its title, a short answer, and a worked example "
-                "with the numbers changed. Tags let analysts find pages by product and by risk.</p>",
-            },
-            {
-                "type": "quote",
-                "value": {
-                    "quote": "I used to think writing it down was slower than saying it. It's slower once.",
-                    "attribution": "Ben",
-                },
-            },
-            {"type": "heading", "value": {"text": "What stayed out", "level": "h2"}},
-            {
-                "type": "paragraph",
-                "value": "<p>Ben explained why customer names and the credit "
-                "committee's reasoning on individual cases can never sit on a company-wide page. "
-                "We used page privacy for the committee notes and kept the wiki for the "
-                "<i>how</i>, never the <i>who</i>.</p>",
-            },
-            {
-                "type": "takeaway",
-                "value": {
-                    "summary": "Write the answer once, where people search; keep decisions about "
-                    "real customers where only the committee can see them.",
-                    "first_member_perspective": "The hard part was not the tool, it was knowing "
-                    "which knowledge is safe to share. Ben knew that instantly.",
-                    "second_member_perspective": "Tags did more than folders ever did: analysts "
-                    "find pages I forgot I wrote.",
-                },
-            },
-        ],
-    },
-    {
-        "slug": "a-dashboard-is-a-question-you-keep-asking",
-        "title": "A dashboard is a question you keep asking",
-        "pair": "chloe-and-david",
-        "days_ago": 5,
-        "intro": "Chloé built a dashboard of the risk pack in a week. David explained which "
-        "charts would get the bank fined if they were wrong, and we rebuilt it around those.",
-        "tags": ["Dashboards", "Risk", "Data literacy"],
-        "body": [
-            {
-                "type": "paragraph",
-                "value": "<p>The first version had forty charts. David asked "
-                "which of them a regulator would ask about. The answer was six.</p>",
-            },
-            {
-                "type": "code",
-                "value": {
-                    "language": "sql",
-                    "code": "SELECT segment,\n"
-                    "       SUM(exposure) AS exposure,\n"
-                    "       SUM(exposure) FILTER (WHERE days_past_due > 90) "
-                    "AS non_performing\nFROM loans\nGROUP BY segment\nORDER BY exposure DESC;",
-                },
-            },
-            {
-                "type": "paragraph",
-                "value": "<p>We kept the query next to the chart, so anyone "
-                "can check how a number was made.</p>",
-            },
-            {
-                "type": "takeaway",
-                "value": {
-                    "summary": "Start from the questions someone is accountable for, then chart those.",
-                    "first_member_perspective": "I learned what \u201cmaterial\u201d means to an auditor.",
-                    "second_member_perspective": "I learned that a dashboard can show its working.",
-                },
-            },
-        ],
-    },
-]
-
 
 def _pairs(users: dict) -> tuple[dict[str, MentorPair], int]:
     pairs, created = {}, 0
@@ -168,8 +85,60 @@ def _pairs(users: dict) -> tuple[dict[str, MentorPair], int]:
     return pairs, created
 
 
+# Drawn with Pillow rather than downloaded, so the demo works offline.
+CASH_POSITION_BALANCES = [("Bank A", 9.4), ("Bank B", 6.1), ("Bank C", 4.8), ("Bank D", 2.7), ("Bank E", 1.2)]
+DEMO_IMAGE_TITLES = {CASH_POSITION_CHART: "Morning cash position by bank (demo chart)"}
+
+
+def _cash_position_chart_png() -> bytes:
+    """A plain bar chart of ``CASH_POSITION_BALANCES`` (millions), as PNG bytes."""
+    width, left, top_margin, bar_height, gap = 800, 120, 60, 44, 20
+    height = top_margin + len(CASH_POSITION_BALANCES) * (bar_height + gap)
+    picture = PillowImage.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(picture)
+    scale = (width - left - 110) / max(amount for _, amount in CASH_POSITION_BALANCES)
+    draw.text((left, 12), "Cash position at 08:05 (millions)", fill="#1a1a1a", font_size=20)
+    for row, (bank, amount) in enumerate(CASH_POSITION_BALANCES):
+        top = top_margin + row * (bar_height + gap)
+        draw.text((16, top + 10), bank, fill="#1a1a1a", font_size=18)
+        draw.rectangle((left, top, left + amount * scale, top + bar_height), fill="#1f5f8b")
+        draw.text((left + amount * scale + 10, top + 10), f"{amount:.1f}", fill="#1a1a1a", font_size=18)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _demo_images() -> tuple[dict[str, int], int]:
+    """Ids of the demo images by key, each created once and found by its title afterwards."""
+    Image = get_image_model()
+    ids, created = {}, 0
+    for key, title in DEMO_IMAGE_TITLES.items():
+        image = Image.objects.filter(title=title).first()
+        if image is None:
+            image = Image(
+                title=title, file=ImageFile(io.BytesIO(_cash_position_chart_png()), name=f"{key}.png")
+            )
+            image.save()
+            created += 1
+        ids[key] = image.pk
+    return ids, created
+
+
+def _body(blocks: list[dict], image_ids: dict[str, int]) -> str:
+    """The StreamField JSON of a demo body, with image keys replaced by image ids."""
+    resolved = [
+        {**block, "value": {**block["value"], "image": image_ids[block["value"]["image"]]}}
+        if block["type"] == "image"
+        else block
+        for block in blocks
+    ]
+    return json.dumps(resolved)
+
+
 def load_blog_demo(*, home, users: dict) -> dict[str, int]:
+    """Create the demo pairs, images and posts that are missing; return how many of each."""
     pairs, pairs_created = _pairs(users)
+    image_ids, images_created = _demo_images()
     blog = BlogIndexPage.objects.child_of(home).get()
     existing = set(BlogPostPage.objects.child_of(blog).values_list("slug", flat=True))
     today = timezone.localdate()
@@ -185,11 +154,11 @@ def load_blog_demo(*, home, users: dict) -> dict[str, int]:
             pair=pair,
             date=today - datetime.timedelta(days=spec["days_ago"]),
             intro=spec["intro"],
-            body=json.dumps(spec["body"]),
+            body=_body(spec["body"], image_ids),
             owner=pair.first_member,
         )
         blog.add_child(instance=post)
         post.tags.add(*spec["tags"])
         post.save_revision(user=pair.first_member).publish()
         posts_created += 1
-    return {"pairs": pairs_created, "posts": posts_created}
+    return {"pairs": pairs_created, "images": images_created, "posts": posts_created}

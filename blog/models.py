@@ -20,6 +20,21 @@ from taggit.models import TaggedItemBase
 
 from blog.blocks import PostBodyBlock, reading_minutes
 from blog.forms import BlogPostPageForm
+from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
+from blog.threads.pages import ThreadPageMixin
+
+__all__ = [
+    "BlogIndexPage",
+    "BlogPostPage",
+    "BlogPostTag",
+    "Comment",
+    "MentorPair",
+    "Notification",
+    "Presence",
+    "Reaction",
+    "Thread",
+    "display_name",
+]
 
 POSTS_PER_PAGE = 10
 
@@ -134,7 +149,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return BlogFeed(self)(request)
 
 
-class BlogPostPage(Page):
+class BlogPostPage(ThreadPageMixin, Page):
     """A post that a mentor pair wrote together."""
 
     pair = models.ForeignKey(MentorPair, on_delete=models.PROTECT, related_name="posts")
@@ -179,3 +194,6 @@ class BlogPostPage(Page):
             self.pair.second_member,
         )
         return context
+
+    def thread_followers(self) -> list:
+        return [self.pair.first_member, self.pair.second_member]

@@ -1,9 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from blog import views
+from blog.threads import urls as thread_urls
 
 urlpatterns = [
     path("pairs/", views.pair_index, name="pair_index"),
     path("pairs/<slug:slug>/", views.pair_detail, name="pair_detail"),
     path("pairs/<slug:slug>/feed/", views.pair_feed, name="pair_feed"),
+    path("", include(thread_urls)),
 ]

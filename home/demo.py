@@ -63,8 +63,11 @@ def _demo_users() -> dict:
 def load_demo() -> dict[str, int]:
     """Load every app's demo content; returns how many things were created."""
     from blog.demo_content import load_blog_demo
+    from learning.demo_content import load_learning_demo
 
     home = site_bootstrap()
     users = _demo_users()
     created = load_blog_demo(home=home, users=users)
+    # Lessons and collections point at the blog's demo posts, so they come second.
+    created.update(load_learning_demo(home=home, users=users))
     return created

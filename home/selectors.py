@@ -1,13 +1,29 @@
 """What the home page shows; each section is a fixed number of queries."""
 
 from blog.selectors import latest_posts, pair_list
+from learning import selectors as learning
 
 LATEST_POSTS = 6
 ACTIVE_PAIRS = 6
+MY_STREAM = 5
 
 
 def home_sections(*, user) -> dict:
     return {
         "latest_posts": latest_posts(limit=LATEST_POSTS),
         "active_pairs": list(pair_list(active_only=True)[:ACTIVE_PAIRS]),
+        "trending_topics": [topic.tag for topic in learning.trending_topics()],
+        "featured_collections": [summary.collection for summary in learning.featured_collections(user=user)],
+        **_my_learning(user),
+    }
+
+
+def _my_learning(user) -> dict:
+    """A signed-in reader's stream, reviews due and collections in progress."""
+    if not user.is_authenticated:
+        return {}
+    return {
+        "my_stream": learning.personal_stream(user=user, size=MY_STREAM),
+        "due_reviews": learning.due_reviews(user=user),
+        "collections_in_progress": learning.collections_in_progress(user=user),
     }

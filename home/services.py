@@ -1,4 +1,4 @@
-"""The site's skeleton: home page, blog index and who may write where."""
+"""The site's skeleton: home page, blog, lessons and collections, and who may write where."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -8,6 +8,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 from blog.models import BlogIndexPage
 from blog.permissions import PAIR_MEMBERS
 from home.models import HomePage
+from learning.models import CollectionIndexPage, LearningIndexPage
 
 
 def _child(parent: Page, model: type[Page], **fields) -> Page:
@@ -64,11 +65,27 @@ def site_bootstrap() -> HomePage:
         slug="blog",
         intro="What our mentor pairs learned from each other, in their own words.",
     )
+    lessons = _child(
+        home,
+        LearningIndexPage,
+        title="Lessons",
+        slug="lessons",
+        intro="Bite-size lessons with a quick knowledge check: five minutes or less each.",
+    )
+    _child(
+        home,
+        CollectionIndexPage,
+        title="Collections",
+        slug="collections",
+        intro="Posts and lessons our editors put in order, so you can work through a topic.",
+    )
     members = Group.objects.get(name=PAIR_MEMBERS)
-    for codename in ("add_page", "change_page"):
-        GroupPagePermission.objects.get_or_create(
-            group=members,
-            page=blog,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
-        )
+    # Pairs write posts and lessons; collections are the editors' to curate.
+    for page in (blog, lessons):
+        for codename in ("add_page", "change_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=members,
+                page=page,
+                permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            )
     return home

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from blog import urls as blog_urls
 from home import views as home_views
+from learning import urls as learning_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", home_views.search, name="search"),
     path("", include(blog_urls)),
+    path("", include(learning_urls)),
 ]
 
 if settings.SERVE_MEDIA:

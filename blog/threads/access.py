@@ -1,0 +1,68 @@
+"""Who may read and who may write a page's thread.
+
+Reading follows the page: it must exist, be live, carry a thread
+(``ThreadPageMixin``) and let the person through Wagtail's view restrictions
+(login, groups, password). Writing also needs a signed-in person. Consumers
+call this on connect and again for every message, with a freshly read
+session, so a sign-out elsewhere takes effect on an open socket.
+"""
+
+from dataclasses import dataclass
+from importlib import import_module
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+
+from wagtail.models import Page, PageViewRestriction
+
+from blog.threads.errors import ThreadError
+
+
+@dataclass(frozen=True)
+class ThreadAccess:
+    page: Page
+    user: object
+
+    @property
+    def can_post(self) -> bool:
+        return self.user.is_authenticated
+
+
+def thread_page(page_id: int) -> Page | None:
+    """The live page with a thread, or None."""
+    page = Page.objects.filter(pk=page_id, live=True).select_related("content_type").first()
+    if page is None or not getattr(page.specific_class, "has_thread", False):
+        return None
+    return page
+
+
+def thread_access(*, page_id: int, user, session) -> ThreadAccess:
+    """Check that ``user`` may read the thread on ``page_id``; raises ``ThreadError``."""
+    page = thread_page(page_id)
+    if page is None:
+        raise ThreadError("not_found", "There is no thread here.")
+    request = SimpleNamespace(user=user, session=session if session is not None else {})
+    restrictions = PageViewRestriction.objects.filter(
+        page__in=page.get_ancestors(inclusive=True)
+    ).prefetch_related("groups")
+    for restriction in restrictions:
+        if not restriction.accept_request(request):
+            if not user.is_authenticated:
+                raise ThreadError("auth_required", "Sign in to read this thread.")
+            raise ThreadError("forbidden", "You may not read this thread.")
+    return ThreadAccess(page=page, user=user)
+
+
+def session_user(session_key: str | None):
+    """The user a session belongs to now, read afresh from the session store.
+
+    The session a connection opened with may have been flushed since (sign
+    out elsewhere); ``auth.get_user`` also checks the password hash, so a
+    changed password signs the socket out too.
+    """
+    if not session_key:
+        return AnonymousUser(), None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return auth.get_user(SimpleNamespace(session=store)), store

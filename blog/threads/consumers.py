@@ -1,0 +1,308 @@
+"""WebSocket consumers for live threads and personal notifications.
+
+``ThreadConsumer`` is thin, in three parts: socket events (connect, receive,
+disconnect), commands (one method per client message ``type``), and
+channel-layer handlers (``thread.comment`` is handled by ``thread_comment``).
+It authenticates, authorises and validates, calls one service, and turns a
+``ThreadError`` into an error frame. It guarantees:
+
+* the handshake is refused unless the page exists, is live, carries a thread
+  and the person may view it (Origin is checked by ``site.asgi``);
+* permissions are checked on every message with the session read afresh, so
+  signing out elsewhere stops an open socket from posting;
+* errors never close the socket, except for an unreadable frame (binary, or
+  over ``MAX_FRAME_BYTES``);
+* the connection joins the thread's group before reading the snapshot, so a
+  comment committed in between arrives as ``comment.created`` (clients drop
+  ids they already have).
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from django.db import DatabaseError
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from blog.models import display_name
+from blog.permissions import is_editor
+from blog.threads import frames, presence, services
+from blog.threads.access import session_user, thread_access
+from blog.threads.errors import ThreadError
+from blog.threads.limits import typing_allowed
+from blog.threads.selectors import Viewer, comment_data, thread_after, thread_before, thread_snapshot
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 64 * 1024
+CLOSE_UNSUPPORTED_DATA = 1003
+CLOSE_MESSAGE_TOO_BIG = 1009
+
+
+class ThreadConsumer(AsyncWebsocketConsumer):
+    """One reader of one thread: ``/ws/threads/<page_id>/``."""
+
+    # --- socket events ------------------------------------------------------
+
+    async def connect(self) -> None:
+        self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
+        self.group = frames.thread_group(self.page_id)
+        self.heartbeat = None
+        self.confirmed: set[int] = set()  # ids already sent to this client as comment.created
+        self.user = self.scope.get("user")
+        try:
+            self.viewer = await database_sync_to_async(self._open)()
+        except ThreadError:
+            await self.close()  # before accept: the handshake is refused
+            return
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        if self.viewer.user_id is not None:
+            await database_sync_to_async(presence.presence_join)(
+                page_id=self.page_id, user=self.user, channel_name=self.channel_name
+            )
+            self.heartbeat = asyncio.create_task(self._keep_presence())
+        snapshot, here = await database_sync_to_async(self._snapshot)()
+        await self.send(
+            text_data=frames.encode(
+                {"type": "thread.snapshot", "thread": self.page_id, **snapshot.as_dict(), "presence": here}
+            )
+        )
+        if self.viewer.user_id is not None:
+            await self._broadcast_presence(here)
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "viewer"):
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
+            here = await database_sync_to_async(presence.presence_summary)(page_id=self.page_id)
+            await self._broadcast_presence(here)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self._send_error(ThreadError("invalid", "Frames must be JSON text."))
+            await self.close(code=CLOSE_UNSUPPORTED_DATA)
+            return
+        if len(text_data.encode()) > MAX_FRAME_BYTES:
+            await self._send_error(ThreadError("too_long", "A frame can be at most 64 KiB."))
+            await self.close(code=CLOSE_MESSAGE_TOO_BIG)
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            await self._send_error(ThreadError("invalid", "That frame is not JSON."))
+            return
+        client_id = message.get("client_id") if isinstance(message, dict) else None
+        client_id = client_id if isinstance(client_id, str) else None
+        try:
+            if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+                raise ThreadError("invalid", "A message is a JSON object with a type.")
+            command = self.commands.get(message["type"])
+            if command is None:
+                raise ThreadError("invalid", f"Unknown message type {message['type']!r}.")
+            await command(self, message)
+        except ThreadError as error:
+            await self._send_error(error, client_id=client_id)
+        except DatabaseError:
+            logger.exception("thread %s: database error", self.page_id)
+            await self._send_error(
+                ThreadError("unavailable", "Not saved: the server is busy. Try again."), client_id=client_id
+            )
+
+    # --- commands -------------------------------------------------------------
+
+    async def cmd_sync(self, message: dict) -> None:
+        after, before = message.get("after"), message.get("before")
+        if (after is None) == (before is None):
+            raise ThreadError("invalid", "sync takes either after or before.")
+        cursor = _int(after if before is None else before, "after" if before is None else "before")
+        batch = await database_sync_to_async(self._read_batch)(after=after, before=before, cursor=cursor)
+        await self.send(text_data=frames.encode({"type": "thread.sync", **batch.as_dict()}))
+
+    async def cmd_comment_create(self, message: dict) -> None:
+        parent = message.get("parent")
+        if parent is not None:
+            parent = _int(parent, "parent")
+        result = await self._write(
+            services.comment_create,
+            body=message.get("body"),
+            client_id=message.get("client_id"),
+            parent_id=parent,
+            author_argument=True,
+        )
+        # The sender hears at once, on its own socket, so its confirmation never
+        # depends on the channel layer; the broadcast copy is then skipped. A
+        # retry (not created) is answered here and nowhere else.
+        data = await database_sync_to_async(self._comment_for_me)(result.comment)
+        if result.created:
+            self.confirmed.add(result.comment.pk)
+        await self.send(text_data=frames.encode({"type": "comment.created", "comment": data}))
+
+    async def cmd_comment_edit(self, message: dict) -> None:
+        await self._write(
+            services.comment_edit, comment_id=_int(message.get("id"), "id"), body=message.get("body")
+        )
+
+    async def cmd_comment_delete(self, message: dict) -> None:
+        await self._write(services.comment_delete, comment_id=_int(message.get("id"), "id"))
+
+    async def cmd_comment_hide(self, message: dict) -> None:
+        hidden = message.get("hidden")
+        if not isinstance(hidden, bool):
+            raise ThreadError("invalid", "hidden must be true or false.")
+        await self._write(services.comment_hide, comment_id=_int(message.get("id"), "id"), hidden=hidden)
+
+    async def cmd_reaction_toggle(self, message: dict) -> None:
+        reaction = message.get("reaction")
+        if not isinstance(reaction, str):
+            raise ThreadError("invalid", "reaction must be text.")
+        await self._write(services.reaction_toggle, comment_id=_int(message.get("id"), "id"), kind=reaction)
+
+    async def cmd_typing(self, message: dict) -> None:
+        user = await database_sync_to_async(self._authorise)(write=True)
+        if typing_allowed(page_id=self.page_id, user_id=user.pk):
+            await self.channel_layer.group_send(
+                self.group,
+                {
+                    "type": "thread.typing",
+                    "user_id": user.pk,
+                    "text": frames.encode({"type": "typing", "user": display_name(user)}),
+                },
+            )
+
+    commands = {
+        "sync": cmd_sync,
+        "comment.create": cmd_comment_create,
+        "comment.edit": cmd_comment_edit,
+        "comment.delete": cmd_comment_delete,
+        "comment.hide": cmd_comment_hide,
+        "reaction.toggle": cmd_reaction_toggle,
+        "typing": cmd_typing,
+    }
+
+    # --- channel-layer handlers ---------------------------------------------------
+
+    async def thread_comment(self, event: dict) -> None:
+        """A comment created or updated: the author's, an editor's or the public view."""
+        if event["frame"] == "comment.created" and event["id"] in self.confirmed:
+            self.confirmed.discard(event["id"])
+            return
+        if self.viewer.user_id is not None and self.viewer.user_id == event["author_id"]:
+            text = event["author"]
+        elif self.viewer.is_editor and event.get("editor"):
+            text = event["editor"]
+        else:
+            text = event["public"]
+        await self.send(text_data=text)
+
+    async def thread_frame(self, event: dict) -> None:
+        """A frame that reads the same for everyone (deletions, reactions, presence)."""
+        await self.send(text_data=event["text"])
+
+    async def thread_typing(self, event: dict) -> None:
+        if event["user_id"] != self.viewer.user_id:
+            await self.send(text_data=event["text"])
+
+    # --- internals (synchronous ones run in a worker thread) ------------------------
+
+    def _open(self) -> Viewer:
+        session = self.scope.get("session")
+        access = thread_access(page_id=self.page_id, user=self.user, session=session)
+        return Viewer.of(access.user)
+
+    def _authorise(self, *, write: bool):
+        """Re-read who is on the other end, and check they may still do this."""
+        session = self.scope.get("session")
+        user, store = session_user(getattr(session, "session_key", None))
+        access = thread_access(page_id=self.page_id, user=user, session=store)
+        if write and not access.can_post:
+            raise ThreadError("auth_required", "Sign in to take part in this thread.")
+        self.user = user
+        self.viewer = (
+            Viewer(user_id=user.pk, is_editor=is_editor(user)) if user.is_authenticated else Viewer()
+        )
+        self._page = access.page
+        return user
+
+    async def _write(self, service, *, author_argument: bool = False, **arguments):
+        def call():
+            user = self._authorise(write=True)
+            actor = {"author": user} if author_argument else {"user": user}
+            return service(page=self._page, **actor, **arguments)
+
+        return await database_sync_to_async(call)()
+
+    def _read_batch(self, *, after, before, cursor: int):
+        self._authorise(write=False)
+        if before is None:
+            return thread_after(page_id=self.page_id, after=cursor, viewer=self.viewer)
+        return thread_before(page_id=self.page_id, before=cursor, viewer=self.viewer)
+
+    def _snapshot(self):
+        return (
+            thread_snapshot(page_id=self.page_id, viewer=self.viewer),
+            presence.presence_summary(page_id=self.page_id),
+        )
+
+    def _comment_for_me(self, comment) -> dict:
+        from blog.threads.selectors import reactions_of
+
+        return comment_data(comment, viewer=self.viewer, reactions=reactions_of(comment.pk))
+
+    async def _broadcast_presence(self, here: dict) -> None:
+        await self.channel_layer.group_send(
+            self.group, {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
+        )
+
+    async def _keep_presence(self) -> None:
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+            with contextlib.suppress(DatabaseError):
+                await database_sync_to_async(presence.presence_touch)(channel_name=self.channel_name)
+
+    async def _send_error(self, error: ThreadError, *, client_id: str | None = None) -> None:
+        await self.send(text_data=frames.encode({"type": "error", **error.as_dict(), "client_id": client_id}))
+
+
+class NotificationConsumer(AsyncWebsocketConsumer):
+    """``/ws/notifications/``: a signed-in person's notifications, pushed as they are made."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()
+            return
+        self.group = frames.notifications_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await self.send(
+            text_data=frames.encode(
+                {
+                    "type": "error",
+                    "code": "invalid",
+                    "message": "This channel only pushes.",
+                    "client_id": None,
+                }
+            )
+        )
+
+    async def notification_push(self, event: dict) -> None:
+        await self.send(text_data=event["text"])
+
+
+def _int(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ThreadError("invalid", f"{name} must be a whole number.")
+    return value

@@ -1,0 +1,43 @@
+"""Group names and frames: encoded once, delivered by the channel layer.
+
+A frame is JSON text. Broadcasts carry the text itself so a consumer forwards
+it without encoding it again for every subscriber. A comment looks different
+to its author (who gets ``client_id``) and, while hidden, to editors (who see
+the body), so comment events carry up to three texts and each consumer picks.
+"""
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+
+def thread_group(page_id: int) -> str:
+    return f"thread.{page_id}"
+
+
+def notifications_group(user_id: int) -> str:
+    return f"notifications.{user_id}"
+
+
+def encode(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+def group_send(group: str, event: dict[str, Any]) -> None:
+    """Deliver ``event`` from synchronous code (services, after commit).
+
+    Delivery is best effort: the comment is already saved, and a client that
+    misses the push catches up with ``sync``.
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:  # a broker hiccup must not turn a saved write into an error
+        logger.exception("could not broadcast %s to %s", event.get("type"), group)

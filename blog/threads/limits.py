@@ -1,0 +1,40 @@
+"""Rate limits and throttles, kept in the cache so every process shares them.
+
+With ``REDIS_URL`` set the cache is Redis, so a person who opens two tabs on
+two daphne processes still gets one allowance.
+"""
+
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+TYPING_INTERVAL_SECONDS = 3
+
+
+def comment_rate_check(*, user_id: int) -> int | None:
+    """Count one comment for ``user_id``; the seconds to wait when over the limit.
+
+    A fixed window of ``COMMENT_RATE_WINDOW`` seconds allows
+    ``COMMENT_RATE_LIMIT`` comments; ``cache.add`` and ``cache.incr`` are
+    atomic in both the local-memory and the Redis cache.
+    """
+    window = max(1, settings.COMMENT_RATE_WINDOW)
+    now = time.time()
+    window_index = int(now // window)
+    key = f"threads:comment-rate:{user_id}:{window_index}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 1)
+        count = 1
+    if count > settings.COMMENT_RATE_LIMIT:
+        return max(1, math.ceil((window_index + 1) * window - now))
+    return None
+
+
+def typing_allowed(*, page_id: int, user_id: int) -> bool:
+    """At most one typing notice per person per thread every few seconds."""
+    return cache.add(f"threads:typing:{page_id}:{user_id}", 1, timeout=TYPING_INTERVAL_SECONDS)

@@ -1,0 +1,138 @@
+"""What a conversation thread stores: comments, reactions, notifications.
+
+Comments hang off ``wagtailcore.Page`` so that any page type that mixes in
+``ThreadPageMixin`` (posts, lessons) carries a thread. ``Thread`` is one row
+per page: writers lock it, so comment ids in one thread increase in commit
+order and a client that syncs "after the last id I saw" can never skip a
+comment that committed late.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from wagtail.models import Page
+
+BODY_MAX_LENGTH = 5000
+CLIENT_ID_MAX_LENGTH = 64
+
+
+class Thread(models.Model):
+    """The per-page row that serialises writes, with a little bookkeeping."""
+
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, primary_key=True, related_name="thread")
+    comment_count = models.PositiveIntegerField(default=0)
+    last_activity = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-last_activity"], name="thread_recent_activity")]
+
+    def __str__(self) -> str:
+        return f"Thread on page {self.page_id}"
+
+
+class Comment(models.Model):
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments")
+    # The comment answered, and the top-level comment of its conversation:
+    # replies are shown one level deep under their root.
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies")
+    body = models.TextField(max_length=BODY_MAX_LENGTH, help_text="Markdown, as written.")
+    body_html = models.TextField(editable=False, help_text="The body rendered and sanitised.")
+    created = models.DateTimeField(default=timezone.now)
+    edited = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, help_text="Hidden by a moderator.")
+    client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "author", "client_id"], name="comment_client_id_once_per_author_and_thread"
+            ),
+            models.CheckConstraint(condition=~Q(client_id=""), name="comment_client_id_not_empty"),
+        ]
+        indexes = [models.Index(fields=["page", "id"], name="comment_thread_order")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on page {self.page_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.page.url}#comment-{self.pk}"
+
+
+class Reaction(models.Model):
+    """One person's reaction of one kind to a comment; toggled on and off."""
+
+    class Kind(models.TextChoices):
+        LIKE = "like", "Like"
+        LEARNED = "learned", "Learned something"
+        INSIGHTFUL = "insightful", "Insightful"
+        QUESTION = "question", "Question"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user", "kind"], name="reaction_once_per_user_and_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on comment {self.comment_id}"
+
+
+class Notification(models.Model):
+    """Something a person should see: stored for the list, pushed live."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention", "Mention"
+        REPLY = "reply", "Reply"
+        PAIR_POST_COMMENT = "pair_post_comment", "Comment on your pair's post"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    # Written once when the notification is made, so the list needs no joins.
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500)
+    created = models.DateTimeField(default=timezone.now)
+    read = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "comment"], name="notification_once_per_comment")
+        ]
+        indexes = [models.Index(fields=["recipient", "read"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Presence(models.Model):
+    """One open WebSocket on a thread; people are counted, not tabs.
+
+    Rows live in the database so every daphne process sees them; each
+    connection refreshes ``seen`` so rows of a process that died expire.
+    """
+
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200, unique=True)
+    seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["page", "seen"], name="presence_thread_seen")]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} on page {self.page_id}"

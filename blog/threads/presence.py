@@ -1,0 +1,44 @@
+"""Who is reading a thread, counted per person across tabs and processes.
+
+Each signed-in connection keeps a ``Presence`` row (the database is shared by
+every daphne process) and refreshes it every ``HEARTBEAT_SECONDS``; rows not
+refreshed for ``EXPIRY_SECONDS`` belong to a process that died and are
+ignored, then swept.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from blog.models import display_name
+from blog.threads.models import Presence
+
+HEARTBEAT_SECONDS = 30
+EXPIRY_SECONDS = 90
+
+
+def presence_join(*, page_id: int, user, channel_name: str) -> None:
+    Presence.objects.update_or_create(
+        channel_name=channel_name, defaults={"page_id": page_id, "user": user, "seen": timezone.now()}
+    )
+
+
+def presence_leave(*, channel_name: str) -> None:
+    Presence.objects.filter(channel_name=channel_name).delete()
+
+
+def presence_touch(*, channel_name: str) -> None:
+    now = timezone.now()
+    Presence.objects.filter(channel_name=channel_name).update(seen=now)
+    Presence.objects.filter(seen__lt=now - timedelta(seconds=EXPIRY_SECONDS)).delete()
+
+
+def presence_summary(*, page_id: int) -> dict:
+    """``{"count": n, "users": [display names]}`` of the people here now."""
+    since = timezone.now() - timedelta(seconds=EXPIRY_SECONDS)
+    rows = (
+        Presence.objects.filter(page_id=page_id, seen__gte=since).select_related("user").order_by("user_id")
+    )
+    people = {row.user_id: display_name(row.user) for row in rows}
+    names = sorted(people.values(), key=str.casefold)
+    return {"count": len(names), "users": names}

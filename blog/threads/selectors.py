@@ -1,0 +1,247 @@
+"""Reads of threads: the comment object of the protocol, snapshots and syncs.
+
+Every read is a fixed number of queries: the comments with their authors (and
+their parents' authors, for "replying to @name"), then one aggregate for the
+reaction counts.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from blog.models import display_name
+from blog.threads.models import Comment, Notification, Reaction
+
+SNAPSHOT_SIZE = 100
+SYNC_LIMIT = 500
+REACTION_KINDS: tuple[str, ...] = tuple(Reaction.Kind.values)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who a comment is serialised for: it decides ``client_id`` and hidden bodies."""
+
+    user_id: int | None = None
+    is_editor: bool = False
+
+    @classmethod
+    def of(cls, user) -> "Viewer":
+        from blog.permissions import is_editor
+
+        if user is None or not user.is_authenticated:
+            return cls()
+        return cls(user_id=user.pk, is_editor=is_editor(user))
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclass
+class CommentBatch:
+    comments: list[dict[str, Any]]
+    last_id: int | None
+    has_more: bool
+    models: list[Comment] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"comments": self.comments, "last_id": self.last_id, "has_more": self.has_more}
+
+
+def thread_comments(page_id: int) -> QuerySet[Comment]:
+    return Comment.objects.filter(page_id=page_id).select_related("author", "parent__author")
+
+
+def reaction_counts(comment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """``{comment_id: {"like": n, ...}}`` with every kind present, in one query."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(REACTION_KINDS, 0))
+    rows = (
+        Reaction.objects.filter(comment_id__in=list(comment_ids))
+        .values_list("comment_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for comment_id, kind, n in rows:
+        counts[comment_id][kind] = n
+    return counts
+
+
+def reactions_of(comment_id: int) -> dict[str, int]:
+    return dict(reaction_counts([comment_id])[comment_id])
+
+
+def iso(moment) -> str | None:
+    """ISO 8601 in UTC, with a ``Z``."""
+    if moment is None:
+        return None
+    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int]) -> dict[str, Any]:
+    """The comment object of the protocol, as ``viewer`` may see it."""
+    visible_body = not comment.deleted and (not comment.hidden or viewer.is_editor)
+    return {
+        "id": comment.pk,
+        "thread": comment.page_id,
+        "parent": comment.parent_id,
+        "author": {"username": comment.author.get_username(), "name": display_name(comment.author)},
+        "body_html": comment.body_html if visible_body else "",
+        "created": iso(comment.created),
+        "edited": iso(comment.edited),
+        "deleted": comment.deleted,
+        "hidden": comment.hidden,
+        "reactions": dict(reactions),
+        "client_id": comment.client_id if viewer.user_id == comment.author_id else None,
+    }
+
+
+def _batch(comments: list[Comment], *, viewer: Viewer, has_more: bool) -> CommentBatch:
+    counts = reaction_counts(c.pk for c in comments) if comments else {}
+    return CommentBatch(
+        comments=[
+            comment_data(c, viewer=viewer, reactions=counts.get(c.pk) or dict.fromkeys(REACTION_KINDS, 0))
+            for c in comments
+        ],
+        last_id=comments[-1].pk if comments else None,
+        has_more=has_more,
+        models=comments,
+    )
+
+
+def thread_snapshot(*, page_id: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE) -> CommentBatch:
+    """The newest ``limit`` comments, oldest first; ``has_more`` if older exist."""
+    newest = list(thread_comments(page_id).order_by("-id")[: limit + 1])
+    has_more = len(newest) > limit
+    return _batch(newest[:limit][::-1], viewer=viewer, has_more=has_more)
+
+
+def thread_after(*, page_id: int, after: int, viewer: Viewer, limit: int = SYNC_LIMIT) -> CommentBatch:
+    """Every comment with an id above ``after``, ascending, at most ``limit``."""
+    rows = list(thread_comments(page_id).filter(pk__gt=after).order_by("id")[: limit + 1])
+    return _batch(rows[:limit], viewer=viewer, has_more=len(rows) > limit)
+
+
+def thread_before(*, page_id: int, before: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE) -> CommentBatch:
+    """The ``limit`` comments just older than ``before``, ascending; ``has_more`` if older still exist."""
+    rows = list(thread_comments(page_id).filter(pk__lt=before).order_by("-id")[: limit + 1])
+    return _batch(rows[:limit][::-1], viewer=viewer, has_more=len(rows) > limit)
+
+
+def unread_notification_count(*, user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, read__isnull=True).count()
+
+
+def notification_list(*, user_id: int, limit: int = 50) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient_id=user_id)[:limit]
+
+
+def notification_data(notification: Notification) -> dict[str, Any]:
+    return {
+        "kind": notification.kind,
+        "text": notification.text,
+        "url": notification.url,
+        "created": iso(notification.created),
+    }
+
+
+# --- the thread as a page renders it -------------------------------------------------
+
+REACTION_LABELS = dict(Reaction.Kind.choices)
+REACTION_SYMBOLS = {"like": "👍", "learned": "💡", "insightful": "🧠", "question": "❓"}
+
+
+@dataclass
+class CommentView:
+    """One comment ready for the template; replies sit one level under their root."""
+
+    id: int
+    parent_id: int | None
+    author_username: str
+    author_name: str
+    body_html: str
+    created: Any
+    edited: Any
+    deleted: bool
+    hidden: bool
+    reactions: list[dict[str, Any]]
+    replying_to: str | None
+    can_change: bool
+    replies: list["CommentView"] = field(default_factory=list)
+
+
+def thread_context(*, page, user, form_body: str = "", form_error: str = "", form_parent=None) -> dict:
+    """Everything ``blog/includes/thread.html`` shows, in four queries."""
+    import uuid
+
+    viewer = Viewer.of(user)
+    batch = thread_snapshot(page_id=page.pk, viewer=viewer)
+    comments = batch.models
+    counts = reaction_counts(c.pk for c in comments) if comments else {}
+    mine: set[tuple[int, str]] = set()
+    if viewer.user_id is not None and comments:
+        mine = set(
+            Reaction.objects.filter(comment__in=comments, user_id=viewer.user_id).values_list(
+                "comment_id", "kind"
+            )
+        )
+    referenced = {c.parent_id for c in comments} | {c.root_id for c in comments if not c.deleted}
+    views: dict[int, CommentView] = {}
+    roots: list[CommentView] = []
+    for c in comments:
+        if c.deleted and c.pk not in referenced:
+            continue
+        view = CommentView(
+            id=c.pk,
+            parent_id=c.parent_id,
+            author_username=c.author.get_username(),
+            author_name=display_name(c.author),
+            body_html=c.body_html if not c.deleted and (not c.hidden or viewer.is_editor) else "",
+            created=c.created,
+            edited=c.edited,
+            deleted=c.deleted,
+            hidden=c.hidden,
+            reactions=[
+                {
+                    "kind": kind,
+                    "label": REACTION_LABELS[kind],
+                    "symbol": REACTION_SYMBOLS[kind],
+                    "count": counts.get(c.pk, {}).get(kind, 0),
+                    "pressed": (c.pk, kind) in mine,
+                }
+                for kind in REACTION_KINDS
+            ],
+            replying_to=(
+                c.parent.author.get_username()
+                if c.parent_id and c.parent_id != c.root_id and c.parent
+                else None
+            ),
+            can_change=not c.deleted and (viewer.is_editor or viewer.user_id == c.author_id),
+        )
+        views[c.pk] = view
+        root = views.get(c.root_id) if c.root_id else None
+        if root is not None:
+            root.replies.append(view)
+        else:
+            if c.root_id and c.parent:  # its root is older than the window
+                view.replying_to = c.parent.author.get_username()
+            roots.append(view)
+    return {
+        "roots": roots,
+        "count": sum(1 for c in comments if not c.deleted),
+        "last_id": batch.last_id,
+        "has_more": batch.has_more,
+        "can_post": viewer.user_id is not None,
+        "is_editor": viewer.is_editor,
+        "username": user.get_username() if viewer.user_id is not None else "",
+        "form_client_id": uuid.uuid4().hex,
+        "form_body": form_body,
+        "form_error": form_error,
+        "form_parent": form_parent,
+        "reaction_kinds": [
+            {"kind": kind, "label": REACTION_LABELS[kind], "symbol": REACTION_SYMBOLS[kind]}
+            for kind in REACTION_KINDS
+        ],
+    }

@@ -1,0 +1,318 @@
+"""Every write to a thread, each in one transaction, broadcast after commit.
+
+Guarantees, relied on by ``docs/threads-protocol.md``:
+
+* Ordering: a new comment takes the thread's lock (``select_for_update`` on
+  its ``Thread`` row; SQLite's IMMEDIATE transactions serialise writers
+  anyway) before it gets its id, and keeps it until commit, so ids within a
+  thread increase in commit order and "everything after id N" never skips.
+* Idempotency: ``(page, author, client_id)`` is unique; a retried create
+  returns the comment that exists, and creates and broadcasts nothing.
+* Broadcasts and notification pushes run in ``transaction.on_commit``: a
+  rolled-back write sends nothing.
+* Permissions: authors edit and delete their own comments, editors any;
+  only editors hide. Callers check that the person may read the page
+  (``blog.threads.access``).
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from wagtail.models import Page
+
+from blog.models import display_name
+from blog.permissions import is_editor
+from blog.threads import frames
+from blog.threads.errors import ThreadError
+from blog.threads.limits import comment_rate_check
+from blog.threads.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Comment, Notification, Reaction, Thread
+from blog.threads.rendering import mentioned_usernames, render_markdown
+from blog.threads.selectors import (
+    ANONYMOUS,
+    REACTION_KINDS,
+    Viewer,
+    comment_data,
+    notification_data,
+    reactions_of,
+    unread_notification_count,
+)
+
+# More mentions than this in one comment notify only the first ones (alphabetically).
+MAX_MENTIONS = 20
+
+
+@dataclass(frozen=True)
+class CommentCreated:
+    comment: Comment
+    created: bool  # False when the client_id had been used: nothing new was written
+
+
+def clean_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise ThreadError("invalid", "The comment body must be text.")
+    if len(body) > BODY_MAX_LENGTH:
+        raise ThreadError("too_long", f"A comment can be at most {BODY_MAX_LENGTH:,} characters long.")
+    if not body.strip():
+        raise ThreadError("empty", "Write something first.")
+    return body
+
+
+def clean_client_id(client_id: object) -> str:
+    if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX_LENGTH:
+        raise ThreadError("invalid", f"client_id must be text of 1 to {CLIENT_ID_MAX_LENGTH} characters.")
+    return client_id
+
+
+@transaction.atomic
+def comment_create(
+    *, page: Page, author: AbstractBaseUser, body: str, client_id: str, parent_id: int | None = None
+) -> CommentCreated:
+    """Add a comment (or a reply) to ``page``'s thread and tell everyone on it.
+
+    Validation order is part of the protocol: field errors first, then the
+    idempotent replay (which is never rate limited), then the rate limit.
+    """
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    existing = _existing(page=page, author=author, client_id=client_id)
+    if existing is not None:
+        return CommentCreated(existing, created=False)
+    retry_after = comment_rate_check(user_id=author.pk)
+    if retry_after is not None:
+        raise ThreadError(
+            "rate_limited", f"You are commenting quickly; wait {retry_after} s.", retry_after=retry_after
+        )
+
+    thread = _locked_thread(page)
+    # Checked again under the lock: a concurrent retry may have just committed.
+    existing = _existing(page=page, author=author, client_id=client_id)
+    if existing is not None:
+        return CommentCreated(existing, created=False)
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(page=page, pk=parent_id, deleted=False).first()
+        if parent is None:
+            raise ThreadError("not_found", "The comment you are replying to is not in this thread.")
+    comment = Comment(
+        page=page,
+        author=author,
+        parent=parent,
+        root=(parent.root or parent) if parent else None,
+        body=body,
+        body_html=render_markdown(body),
+        client_id=client_id,
+    )
+    _full_clean(comment)
+    try:
+        with transaction.atomic():
+            comment.save()
+    except IntegrityError:
+        existing = _existing(page=page, author=author, client_id=client_id)
+        if existing is None:
+            raise
+        return CommentCreated(existing, created=False)
+    thread.comment_count += 1
+    thread.last_activity = comment.created
+    thread.save(update_fields=["comment_count", "last_activity"])
+
+    notifications = _notifications_for(comment, page=page, parent=parent)
+    _broadcast_comment(comment, frame_type="comment.created")
+    _push_notifications(notifications)
+    return CommentCreated(comment, created=True)
+
+
+@transaction.atomic
+def comment_edit(*, page: Page, user: AbstractBaseUser, comment_id: int, body: str) -> Comment:
+    """Change a comment's body (its author, or an editor) and tell the thread."""
+    body = clean_body(body)
+    comment = _comment_for_update(page=page, comment_id=comment_id)
+    _require_author_or_editor(comment, user)
+    comment.body = body
+    comment.body_html = render_markdown(body)
+    comment.edited = timezone.now()
+    _full_clean(comment)
+    comment.save(update_fields=["body", "body_html", "edited"])
+    _broadcast_comment(comment, frame_type="comment.updated")
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, page: Page, user: AbstractBaseUser, comment_id: int) -> Comment:
+    """Soft-delete a comment (its author, or an editor); replies keep their place."""
+    comment = _comment_for_update(page=page, comment_id=comment_id)
+    _require_author_or_editor(comment, user)
+    comment.deleted = True
+    comment.save(update_fields=["deleted"])
+    event = frames.encode({"type": "comment.deleted", "id": comment.pk})
+    transaction.on_commit(
+        lambda: frames.group_send(frames.thread_group(page.pk), {"type": "thread.frame", "text": event})
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_hide(*, page: Page, user: AbstractBaseUser, comment_id: int, hidden: bool) -> Comment:
+    """Hide a comment from everyone but editors, or show it again (editors only)."""
+    if not is_editor(user):
+        raise ThreadError("forbidden", "Only editors can hide comments.")
+    if not isinstance(hidden, bool):
+        raise ThreadError("invalid", "hidden must be true or false.")
+    comment = _comment_for_update(page=page, comment_id=comment_id)
+    comment.hidden = hidden
+    comment.save(update_fields=["hidden"])
+    _broadcast_comment(comment, frame_type="comment.updated")
+    return comment
+
+
+@transaction.atomic
+def reaction_toggle(*, page: Page, user: AbstractBaseUser, comment_id: int, kind: str) -> dict[str, int]:
+    """Add ``user``'s reaction of ``kind`` or take it back; returns the new counts."""
+    if kind not in REACTION_KINDS:
+        raise ThreadError("invalid", f"reaction must be one of {', '.join(REACTION_KINDS)}.")
+    comment = _comment_for_update(page=page, comment_id=comment_id)
+    removed, _ = Reaction.objects.filter(comment=comment, user=user, kind=kind).delete()
+    if not removed:
+        reaction = Reaction(comment=comment, user=user, kind=kind)
+        _full_clean(reaction)
+        reaction.save()
+    counts = reactions_of(comment.pk)
+    event = frames.encode({"type": "comment.reactions", "id": comment.pk, "reactions": counts})
+    transaction.on_commit(
+        lambda: frames.group_send(frames.thread_group(page.pk), {"type": "thread.frame", "text": event})
+    )
+    return counts
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: AbstractBaseUser) -> int:
+    """Mark every unread notification of ``user`` read; returns how many."""
+    return Notification.objects.filter(recipient=user, read__isnull=True).update(read=timezone.now())
+
+
+# --- internals ----------------------------------------------------------------
+
+
+def _existing(*, page: Page, author, client_id: str) -> Comment | None:
+    return (
+        Comment.objects.filter(page=page, author=author, client_id=client_id)
+        .select_related("author", "parent__author")
+        .first()
+    )
+
+
+def _locked_thread(page: Page) -> Thread:
+    Thread.objects.get_or_create(page=page)
+    return Thread.objects.select_for_update().get(page=page)
+
+
+def _comment_for_update(*, page: Page, comment_id: object) -> Comment:
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+        raise ThreadError("invalid", "id must be a comment id.")
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("author", "parent__author")
+        .filter(page=page, pk=comment_id, deleted=False)
+        .first()
+    )
+    if comment is None:
+        raise ThreadError("not_found", "That comment is not in this thread.")
+    return comment
+
+
+def _require_author_or_editor(comment: Comment, user) -> None:
+    if comment.author_id != user.pk and not is_editor(user):
+        raise ThreadError("forbidden", "You can only change your own comments.")
+
+
+def _full_clean(instance) -> None:
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        raise ThreadError("invalid", "; ".join(error.messages)) from error
+
+
+def _broadcast_comment(comment: Comment, *, frame_type: str) -> None:
+    """Queue the comment's frames, encoded once per kind of viewer, for after commit."""
+    reactions = reactions_of(comment.pk)
+
+    def text(viewer: Viewer) -> str:
+        return frames.encode(
+            {"type": frame_type, "comment": comment_data(comment, viewer=viewer, reactions=reactions)}
+        )
+
+    event = {
+        "type": "thread.comment",
+        "frame": frame_type,
+        "id": comment.pk,
+        "author_id": comment.author_id,
+        "public": text(ANONYMOUS),
+        "editor": text(Viewer(is_editor=True)) if comment.hidden and not comment.deleted else None,
+        "author": text(Viewer.of(comment.author)),
+    }
+    group = frames.thread_group(comment.page_id)
+    transaction.on_commit(lambda: frames.group_send(group, event))
+
+
+def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) -> list[Notification]:
+    """Who hears about a new comment, one notification each, the strongest reason winning."""
+    kinds: dict[int, str] = {}
+    for member in getattr(page.specific, "thread_followers", list)():
+        kinds[member.pk] = Notification.Kind.PAIR_POST_COMMENT
+    if parent is not None:
+        kinds[parent.author_id] = Notification.Kind.REPLY
+    names = sorted(mentioned_usernames(comment.body))[:MAX_MENTIONS]
+    if names:
+        User = get_user_model()
+        matches = Q()
+        for name in names:
+            matches |= Q(**{f"{User.USERNAME_FIELD}__iexact": name})
+        for user_id in User.objects.filter(matches, is_active=True).values_list("pk", flat=True):
+            kinds[user_id] = Notification.Kind.MENTION
+    kinds.pop(comment.author_id, None)
+    if not kinds:
+        return []
+
+    actor, title = display_name(comment.author), page.title
+    texts = {
+        Notification.Kind.MENTION: f"{actor} mentioned you in “{title}”",
+        Notification.Kind.REPLY: f"{actor} replied to you in “{title}”",
+        Notification.Kind.PAIR_POST_COMMENT: f"{actor} commented on your pair's post “{title}”",
+    }
+    url = f"{page.url or ''}#comment-{comment.pk}"
+    notifications = [
+        Notification(recipient_id=user_id, kind=kind, comment=comment, text=texts[kind][:300], url=url)
+        for user_id, kind in kinds.items()
+    ]
+    return Notification.objects.bulk_create(notifications)
+
+
+def _push_notifications(notifications: list[Notification]) -> None:
+    events = [
+        (
+            frames.notifications_group(n.recipient_id),
+            {
+                "type": "notification.push",
+                "text": frames.encode(
+                    {
+                        "type": "notification",
+                        "notification": notification_data(n),
+                        "unread": unread_notification_count(user_id=n.recipient_id),
+                    }
+                ),
+            },
+        )
+        for n in notifications
+    ]
+
+    def push() -> None:
+        for group, event in events:
+            frames.group_send(group, event)
+
+    if events:
+        transaction.on_commit(push)

@@ -1,0 +1,189 @@
+"""HTTP for threads: the JSON API, the no-JavaScript form, the notification list.
+
+Views validate, call one service and turn a ``ThreadError`` into a response;
+the API answers with the protocol's error codes and fitting HTTP statuses.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wagtail.models import Page
+
+from blog.threads import services
+from blog.threads.access import thread_access
+from blog.threads.consumers import MAX_FRAME_BYTES
+from blog.threads.errors import ThreadError
+from blog.threads.selectors import (
+    Viewer,
+    comment_data,
+    notification_list,
+    reactions_of,
+    thread_after,
+    thread_before,
+    thread_context,
+    thread_snapshot,
+)
+
+
+def _error_response(error: ThreadError) -> JsonResponse:
+    response = JsonResponse({"error": error.as_dict()}, status=error.http_status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _query_id(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise ThreadError("invalid", f"{name} must be a comment id.")
+    return int(value)
+
+
+@csrf_exempt  # checked below, after authentication, so failures answer in JSON
+@require_http_methods(["GET", "POST"])
+def thread_comments_api(request: HttpRequest, page_id: int) -> JsonResponse:
+    """``GET``: comments (newest 100, or ``?after=``/``?before=``); ``POST``: add one."""
+    try:
+        access = thread_access(page_id=page_id, user=request.user, session=request.session)
+        if request.method == "GET":
+            return JsonResponse(_comments(request, page_id))
+        return _create(request, access.page)
+    except ThreadError as error:
+        return _error_response(error)
+    except DatabaseError:
+        return _error_response(ThreadError("unavailable", "Not saved: the server is busy. Try again."))
+
+
+def _comments(request: HttpRequest, page_id: int) -> dict:
+    viewer = Viewer.of(request.user)
+    after, before = _query_id(request, "after"), _query_id(request, "before")
+    if after is not None and before is not None:
+        raise ThreadError("invalid", "Use after or before, not both.")
+    if after is not None:
+        return thread_after(page_id=page_id, after=after, viewer=viewer).as_dict()
+    if before is not None:
+        return thread_before(page_id=page_id, before=before, viewer=viewer).as_dict()
+    return thread_snapshot(page_id=page_id, viewer=viewer).as_dict()
+
+
+def _create(request: HttpRequest, page: Page) -> JsonResponse:
+    if not request.user.is_authenticated:
+        raise ThreadError("auth_required", "Sign in to take part in this thread.")
+    if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
+        raise ThreadError("forbidden", "The CSRF token is missing or wrong.")
+    if len(request.body) > MAX_FRAME_BYTES:
+        raise ThreadError("too_long", "A request can be at most 64 KiB.")
+    try:
+        payload = json.loads(request.body)
+    except ValueError as error:
+        raise ThreadError("invalid", "The request body is not JSON.") from error
+    if not isinstance(payload, dict):
+        raise ThreadError("invalid", "Send a JSON object.")
+    parent = payload.get("parent")
+    if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool)):
+        raise ThreadError("invalid", "parent must be a comment id or null.")
+    result = services.comment_create(
+        page=page,
+        author=request.user,
+        body=payload.get("body"),
+        client_id=payload.get("client_id"),
+        parent_id=parent,
+    )
+    viewer = Viewer.of(request.user)
+    data = comment_data(result.comment, viewer=viewer, reactions=reactions_of(result.comment.pk))
+    return JsonResponse({"comment": data}, status=201 if result.created else 200)
+
+
+# --- the form on the page, for browsers without JavaScript ------------------------------
+
+
+def thread_form_post(request: HttpRequest, page) -> HttpResponse:
+    """A POST to a thread page: comment, reply, react, delete or hide, then back to the comment.
+
+    On a refused comment the page is shown again with the message next to the
+    form and the text kept.
+    """
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': page.url})}")
+    action = request.POST.get("action") or ("react" if "reaction" in request.POST else "comment")
+    body = request.POST.get("body", "")
+    parent = request.POST.get("parent") or None
+    try:
+        access = thread_access(page_id=page.pk, user=request.user, session=request.session)
+        comment_id = _form_id(request.POST.get("comment"))
+        if action == "comment":
+            result = services.comment_create(
+                page=access.page,
+                author=request.user,
+                body=body,
+                client_id=request.POST.get("client_id", ""),
+                parent_id=_form_id(parent) if parent else None,
+            )
+            comment_id = result.comment.pk
+        elif action == "react":
+            services.reaction_toggle(
+                page=access.page,
+                user=request.user,
+                comment_id=comment_id,
+                kind=request.POST.get("reaction", ""),
+            )
+        elif action == "delete":
+            services.comment_delete(page=access.page, user=request.user, comment_id=comment_id)
+        elif action in ("hide", "show"):
+            services.comment_hide(
+                page=access.page, user=request.user, comment_id=comment_id, hidden=action == "hide"
+            )
+        else:
+            raise ThreadError("invalid", "Unknown action.")
+    except ThreadError as error:
+        if action != "comment":
+            messages.error(request, error.message)
+            return HttpResponseRedirect(page.url + "#thread")
+        context = page.get_context(request)
+        context["thread"] = thread_context(
+            page=page, user=request.user, form_body=body, form_error=error.message, form_parent=parent
+        )
+        status = error.http_status if error.http_status != 401 else 403
+        return TemplateResponse(request, page.get_template(request), context, status=status)
+    except DatabaseError:
+        messages.error(request, "Not saved: the server is busy. Try again.")
+        return HttpResponseRedirect(page.url + "#thread")
+    return HttpResponseRedirect(f"{page.url}#comment-{comment_id}", status=303)
+
+
+def _form_id(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise ThreadError("invalid", "That is not a comment.")
+    return int(value)
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+@login_required
+def notification_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "blog/notification_list.html", {"notifications": notification_list(user_id=request.user.pk)}
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    return HttpResponseRedirect(reverse("notification_index"))

@@ -1,0 +1,21 @@
+"""Learning models, one module per concept; import them from here."""
+
+from learning.models.collections import CollectionIndexPage, CollectionItem, CollectionPage, CollectionPageTag
+from learning.models.follows import PairFollow, TopicFollow
+from learning.models.lessons import LearningIndexPage, LessonPage, LessonPageTag
+from learning.models.progress import Completion, KnowledgeCheckAttempt, ReviewSchedule
+
+__all__ = [
+    "CollectionIndexPage",
+    "CollectionItem",
+    "CollectionPage",
+    "CollectionPageTag",
+    "Completion",
+    "KnowledgeCheckAttempt",
+    "LearningIndexPage",
+    "LessonPage",
+    "LessonPageTag",
+    "PairFollow",
+    "ReviewSchedule",
+    "TopicFollow",
+]

@@ -1,0 +1,88 @@
+"""Editor-curated collections: ordered paths through posts and lessons."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+
+# The page types a collection may hold, as Wagtail's chooser names them.
+COLLECTABLE_PAGE_TYPES = ["blog.BlogPostPage", "learning.LessonPage"]
+
+
+class CollectionPageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "learning.CollectionPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class CollectionIndexPage(Page):
+    """Every collection, featured first."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["learning.CollectionPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from learning.selectors import collection_list
+
+        context = super().get_context(request, *args, **kwargs)
+        context["collections"] = collection_list(index=self, user=request.user)
+        return context
+
+
+class CollectionPage(Page):
+    """An ordered sequence of posts and lessons that an editor curated."""
+
+    description = models.TextField(help_text="What a reader will be able to do after working through it.")
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    featured = models.BooleanField(default=False, help_text="Show this collection on the home page.")
+    tags = ClusterTaggableManager(through=CollectionPageTag, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("description"),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("featured"), FieldPanel("tags")]),
+        InlinePanel("items", heading="Posts and lessons, in reading order", label="Item", min_num=1),
+    ]
+
+    search_fields = Page.search_fields + [index.SearchField("description")]
+
+    parent_page_types = ["learning.CollectionIndexPage"]
+    subpage_types: list[str] = []
+
+    def get_context(self, request, *args, **kwargs):
+        from learning.selectors import collection_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = collection_progress(collection=self, user=request.user)
+        return context
+
+
+class CollectionItem(Orderable):
+    collection = ParentalKey(CollectionPage, on_delete=models.CASCADE, related_name="items")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+
+    panels = [PageChooserPanel("page", page_type=COLLECTABLE_PAGE_TYPES)]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.page_id is None:
+            return
+        model = self.page.specific_class
+        allowed = {name.lower() for name in COLLECTABLE_PAGE_TYPES}
+        if model is None or model._meta.label_lower not in allowed:
+            raise ValidationError({"page": "A collection holds blog posts and lessons only."})
+
+    def __str__(self) -> str:
+        return f"{self.collection_id}: page {self.page_id}"

@@ -1,0 +1,355 @@
+"""Reads for learning: topic streams, topics, progress and collections.
+
+Each function runs a fixed number of queries whatever the number of items;
+tests pin the counts. Only live pages the public may see are ever listed.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DateField, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from wagtail.models import Page, PageQuerySet
+
+from taggit.models import Tag
+
+from blog.models import BlogPostPage, BlogPostTag, MentorPair
+from learning.models import (
+    CollectionPage,
+    Completion,
+    LessonPage,
+    LessonPageTag,
+    PairFollow,
+    ReviewSchedule,
+    TopicFollow,
+)
+
+STREAM_PAGE_SIZE = 20
+TRENDING_DAYS = 30
+# The page types a topic stream mixes, with the model that tags each.
+STREAM_TYPES: tuple[tuple[type[Page], type], ...] = ((BlogPostPage, BlogPostTag), (LessonPage, LessonPageTag))
+_LISTING_RELATIONS = ("tags", "pair__first_member", "pair__second_member")
+
+
+# --- Streams -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StreamEntry:
+    page: Page
+    kind: str  # "post" or "lesson"
+
+    @property
+    def date(self) -> datetime.date:
+        return self.page.date
+
+
+@dataclass(frozen=True)
+class StreamPage:
+    entries: list[StreamEntry]
+    next_cursor: str | None
+
+
+def _stream_pages() -> PageQuerySet:
+    """Live, public posts and lessons, each with the date it is listed under."""
+    return (
+        Page.objects.live()
+        .public()
+        .filter(Q(blogpostpage__isnull=False) | Q(lessonpage__isnull=False))
+        .annotate(stream_date=Coalesce("blogpostpage__date", "lessonpage__date", output_field=DateField()))
+    )
+
+
+def _tagged_with(tags) -> Q:
+    """Pages carrying any of ``tags`` (a Tag, or a queryset of tag ids)."""
+    lookup = "tag" if isinstance(tags, Tag) else "tag__in"
+    query = Q()
+    for _, through in STREAM_TYPES:
+        query |= Q(id__in=through.objects.filter(**{lookup: tags}).values("content_object_id"))
+    return query
+
+
+def encode_cursor(entry: StreamEntry) -> str:
+    return f"{entry.date.isoformat()}.{entry.page.pk}"
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime.date, int] | None:
+    """The (date, id) a cursor stands for; ``None`` for a missing or malformed one."""
+    if not cursor:
+        return None
+    try:
+        day, pk = cursor.split(".", 1)
+        return datetime.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def _kind(page: Page) -> str:
+    return "lesson" if isinstance(page, LessonPage) else "post"
+
+
+def _stream(filter_q: Q, *, after: str | None, size: int) -> StreamPage:
+    """One page of a stream, newest first, with keyset pagination on (date, id).
+
+    A cursor names the last entry seen, so an item published while a reader
+    pages through never shifts another one onto a page twice.
+    """
+    pages = _stream_pages().filter(filter_q)
+    position = decode_cursor(after)
+    if position is not None:
+        day, pk = position
+        pages = pages.filter(Q(stream_date__lt=day) | Q(stream_date=day, id__lt=pk))
+    found = list(pages.order_by("-stream_date", "-id").specific()[: size + 1])
+    entries = [StreamEntry(page=page, kind=_kind(page)) for page in found[:size]]
+    prefetch_listing_relations([entry.page for entry in entries])
+    next_cursor = encode_cursor(entries[-1]) if len(found) > size else None
+    return StreamPage(entries=entries, next_cursor=next_cursor)
+
+
+def prefetch_listing_relations(pages: list[Page]) -> None:
+    """Tags and pair members of posts and lessons, in a fixed number of queries."""
+    from django.db.models import prefetch_related_objects
+
+    for model, _ in STREAM_TYPES:
+        of_model = [page for page in pages if isinstance(page, model)]
+        if of_model:
+            prefetch_related_objects(of_model, *_LISTING_RELATIONS)
+
+
+def topic_stream(*, tag: Tag, after: str | None = None, size: int = STREAM_PAGE_SIZE) -> StreamPage:
+    """Every live, public post and lesson tagged ``tag``, newest first."""
+    return _stream(_tagged_with(tag), after=after, size=size)
+
+
+def personal_stream(*, user, after: str | None = None, size: int = STREAM_PAGE_SIZE) -> StreamPage:
+    """Posts and lessons on the topics ``user`` follows or by the pairs they follow."""
+    followed_tags = TopicFollow.objects.filter(user=user).values("tag_id")
+    followed_pairs = PairFollow.objects.filter(user=user).values("pair_id")
+    by_pair = Q(id__in=BlogPostPage.objects.filter(pair__in=followed_pairs).values("id")) | Q(
+        id__in=LessonPage.objects.filter(pair__in=followed_pairs).values("id")
+    )
+    return _stream(_tagged_with(followed_tags) | by_pair, after=after, size=size)
+
+
+# --- Topics ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopicActivity:
+    tag: Tag
+    count: int
+    latest: datetime.date | None = None
+
+
+def _tag_activity(pages: QuerySet) -> list[TopicActivity]:
+    """Tags used on ``pages``, with how many of them and the newest date; three queries."""
+    counts: Counter = Counter()
+    latest: dict[int, datetime.date] = {}
+    page_ids = pages.values("id")
+    for _, through in STREAM_TYPES:
+        rows = (
+            through.objects.filter(content_object_id__in=page_ids)
+            .values("tag_id")
+            .annotate(n=Count("id"), latest=Max("content_object__date"))
+        )
+        for row in rows:
+            counts[row["tag_id"]] += row["n"]
+            if row["tag_id"] not in latest or row["latest"] > latest[row["tag_id"]]:
+                latest[row["tag_id"]] = row["latest"]
+    tags = Tag.objects.in_bulk(list(counts))
+    return [
+        TopicActivity(tag=tags[pk], count=n, latest=latest.get(pk)) for pk, n in counts.items() if pk in tags
+    ]
+
+
+def topic_list() -> list[TopicActivity]:
+    """Every topic with live content, alphabetically, with counts and the latest activity."""
+    return sorted(_tag_activity(_stream_pages()), key=lambda topic: topic.tag.name.lower())
+
+
+def trending_topics(*, days: int = TRENDING_DAYS, limit: int = 8) -> list[TopicActivity]:
+    """The topics with the most posts and lessons published in the last ``days`` days."""
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    recent = _stream_pages().filter(stream_date__gte=since)
+    ranked = sorted(_tag_activity(recent), key=lambda topic: (-topic.count, topic.tag.name.lower()))
+    return ranked[:limit]
+
+
+def related_topics(*, tag: Tag, limit: int = 8) -> list[TopicActivity]:
+    """Topics that appear most often on the same posts and lessons as ``tag``."""
+    pages = _stream_pages().filter(_tagged_with(tag))
+    others = [topic for topic in _tag_activity(pages) if topic.tag.pk != tag.pk]
+    return sorted(others, key=lambda topic: (-topic.count, topic.tag.name.lower()))[:limit]
+
+
+def who_to_ask(*, tag: Tag, limit: int = 5) -> list[MentorPair]:
+    """The pairs who wrote most on ``tag`` (``.topic_count`` on each); one query."""
+    page_ids = _stream_pages().filter(_tagged_with(tag)).values("id")
+    return list(
+        MentorPair.objects.select_related("first_member", "second_member")
+        .annotate(
+            topic_count=Count("posts", filter=Q(posts__pk__in=page_ids), distinct=True)
+            + Count("lessons", filter=Q(lessons__pk__in=page_ids), distinct=True)
+        )
+        .filter(topic_count__gt=0)
+        .order_by("-topic_count", "name")[:limit]
+    )
+
+
+def followed_tag_ids(*, user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(TopicFollow.objects.filter(user=user).values_list("tag_id", flat=True))
+
+
+def followed_pair_ids(*, user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(PairFollow.objects.filter(user=user).values_list("pair_id", flat=True))
+
+
+def follows_of(*, user) -> dict[str, list]:
+    """The topics and pairs ``user`` follows, by name."""
+    return {
+        "topics": list(Tag.objects.filter(followers__user=user).order_by("name")),
+        "pairs": list(MentorPair.objects.filter(followers__user=user).order_by("name")),
+    }
+
+
+# --- Lessons and progress -------------------------------------------------------
+
+
+def lesson_list(*, index: Page | None = None) -> QuerySet[LessonPage]:
+    """Live, public lessons, newest first, ready for a listing."""
+    lessons = LessonPage.objects.live().public()
+    if index is not None:
+        lessons = lessons.child_of(index)
+    return lessons.select_related("pair__first_member", "pair__second_member").prefetch_related("tags")
+
+
+def done_page_ids(*, user, page_ids) -> set[int]:
+    """Which of ``page_ids`` ``user`` has finished; one query (none when signed out)."""
+    if not user.is_authenticated:
+        return set()
+    return set(Completion.objects.filter(user=user, page_id__in=page_ids).values_list("page_id", flat=True))
+
+
+def due_reviews(*, user, today: datetime.date | None = None) -> list[ReviewSchedule]:
+    """Lessons ``user`` got wrong whose review is due, most overdue first."""
+    if not user.is_authenticated:
+        return []
+    today = today or timezone.localdate()
+    return list(
+        ReviewSchedule.objects.filter(
+            user=user, due_on__lte=today, lesson__in=LessonPage.objects.live().public().values("id")
+        )
+        .select_related("lesson")
+        .order_by("due_on", "lesson__title")
+    )
+
+
+# --- Collections -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CollectionEntry:
+    page: Page
+    kind: str
+    done: bool
+
+    @property
+    def minutes(self) -> int:
+        return getattr(self.page, "estimated_minutes", None) or getattr(self.page, "reading_minutes", 1)
+
+
+@dataclass(frozen=True)
+class CollectionProgress:
+    entries: list[CollectionEntry]
+    signed_in: bool = False
+    done_count: int = field(init=False)
+    next_entry: CollectionEntry | None = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "done_count", sum(entry.done for entry in self.entries))
+        object.__setattr__(self, "next_entry", next((e for e in self.entries if not e.done), None))
+
+    @property
+    def total(self) -> int:
+        return len(self.entries)
+
+    @property
+    def started(self) -> bool:
+        return self.done_count > 0
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.done_count == self.total
+
+
+def collection_progress(*, collection: CollectionPage, user) -> CollectionProgress:
+    """A collection's live items in the editor's order, each marked done or not for ``user``.
+
+    Works on a draft in preview too: the items are read from the page object.
+    """
+    page_ids = [item.page_id for item in collection.items.all()]
+    pages = Page.objects.live().public().filter(id__in=page_ids).specific().in_bulk()
+    prefetch_listing_relations(list(pages.values()))
+    done = done_page_ids(user=user, page_ids=page_ids)
+    entries = [
+        CollectionEntry(page=pages[pk], kind=_kind(pages[pk]), done=pk in done)
+        for pk in page_ids
+        if pk in pages
+    ]
+    return CollectionProgress(entries=entries, signed_in=user.is_authenticated)
+
+
+@dataclass(frozen=True)
+class CollectionSummary:
+    collection: CollectionPage
+    total: int
+    done: int
+
+    @property
+    def in_progress(self) -> bool:
+        return 0 < self.done < self.total
+
+
+def collection_list(
+    *, user, index: Page | None = None, featured_only: bool = False
+) -> list[CollectionSummary]:
+    """Live, public collections, featured first then by title, with ``user``'s progress."""
+    collections = (
+        CollectionPage.objects.live()
+        .public()
+        .select_related("cover_image")
+        .prefetch_related("items", "cover_image__renditions")
+    )
+    if index is not None:
+        collections = collections.child_of(index)
+    if featured_only:
+        collections = collections.filter(featured=True)
+    collections = list(collections.order_by("-featured", "title"))
+    page_ids = {item.page_id for collection in collections for item in collection.items.all()}
+    live = set(Page.objects.live().public().filter(id__in=page_ids).values_list("id", flat=True))
+    done = done_page_ids(user=user, page_ids=page_ids)
+    summaries = []
+    for collection in collections:
+        items = [item.page_id for item in collection.items.all() if item.page_id in live]
+        summaries.append(
+            CollectionSummary(collection=collection, total=len(items), done=sum(pk in done for pk in items))
+        )
+    return summaries
+
+
+def featured_collections(*, user, limit: int = 3) -> list[CollectionSummary]:
+    return collection_list(user=user, featured_only=True)[:limit]
+
+
+def collections_in_progress(*, user) -> list[CollectionSummary]:
+    """Collections ``user`` has started but not finished."""
+    if not user.is_authenticated:
+        return []
+    return [summary for summary in collection_list(user=user) if summary.in_progress]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from learning import views
+
+urlpatterns = [
+    path("topics/", views.topic_index, name="topic_index"),
+    path("topics/<str:slug>/", views.topic_detail, name="topic_detail"),
+    path("topics/<str:slug>/feed/", views.topic_feed, name="topic_feed"),
+    path("topics/<str:slug>/follow/", views.topic_follow, name="topic_follow"),
+    path("pairs/<slug:slug>/follow/", views.pair_follow, name="pair_follow"),
+    path("me/stream/", views.my_stream, name="my_stream"),
+    path("me/read/<int:page_id>/", views.post_mark_read, name="post_mark_read"),
+]

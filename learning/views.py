@@ -1,0 +1,171 @@
+"""Topic, stream and progress views: each validates input, calls one service or selector, responds.
+
+Every write is a plain POST form with a CSRF token, so it works without
+JavaScript; the knowledge check also answers ``fetch`` requests with just
+its own section of the page.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from taggit.models import Tag
+
+from blog.models import BlogPostPage, MentorPair
+from learning import selectors, services
+from learning.feeds import TopicFeed
+from learning.knowledge_check import answers_from_post, attempt_review
+from learning.models import Completion, KnowledgeCheckAttempt, LessonPage, ReviewSchedule
+
+# A fetch() from site/static/js/knowledge-check.js sends this header and gets a fragment back.
+FRAGMENT_HEADER = "X-Pairwise-Fragment"
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Redirect to the form's ``next`` field when it is on this site, else to ``default``."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return redirect(target)
+    return redirect(default)
+
+
+# --- Topics ------------------------------------------------------------------
+
+
+def topic_index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "learning/topic_index.html",
+        {
+            "topics": selectors.topic_list(),
+            "trending": selectors.trending_topics(),
+            "followed_tag_ids": selectors.followed_tag_ids(user=request.user),
+        },
+    )
+
+
+def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return render(
+        request,
+        "learning/topic_detail.html",
+        {
+            "tag": tag,
+            "stream": selectors.topic_stream(tag=tag, after=request.GET.get("after")),
+            "related": selectors.related_topics(tag=tag),
+            "who_to_ask": selectors.who_to_ask(tag=tag),
+            "following": tag.pk in selectors.followed_tag_ids(user=request.user),
+        },
+    )
+
+
+def topic_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    return TopicFeed()(request, tag=get_object_or_404(Tag, slug=slug))
+
+
+@require_POST
+@login_required
+def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    follow = request.POST.get("follow") == "1"
+    services.topic_follow(user=request.user, tag=tag, follow=follow)
+    messages.success(request, f"You follow {tag.name}." if follow else f"You no longer follow {tag.name}.")
+    return _back(request, default=f"/topics/{tag.slug}/")
+
+
+@require_POST
+@login_required
+def pair_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    pair = get_object_or_404(MentorPair, slug=slug)
+    follow = request.POST.get("follow") == "1"
+    services.pair_follow(user=request.user, pair=pair, follow=follow)
+    messages.success(request, f"You follow {pair.name}." if follow else f"You no longer follow {pair.name}.")
+    return _back(request, default=pair.get_absolute_url())
+
+
+# --- A reader's own learning ---------------------------------------------------
+
+
+@login_required
+def my_stream(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "learning/my_stream.html",
+        {
+            "stream": selectors.personal_stream(user=request.user, after=request.GET.get("after")),
+            "due_reviews": selectors.due_reviews(user=request.user),
+            "collections_in_progress": selectors.collections_in_progress(user=request.user),
+            "follows": selectors.follows_of(user=request.user),
+        },
+    )
+
+
+@require_POST
+@login_required
+def post_mark_read(request: HttpRequest, page_id: int) -> HttpResponse:
+    post = get_object_or_404(BlogPostPage.objects.live().public(), pk=page_id)
+    services.post_mark_read(user=request.user, post=post)
+    messages.success(request, f"Marked “{post.title}” as read.")
+    return _back(request, default=post.url)
+
+
+# --- Lessons (routes of LessonPage) ------------------------------------------------
+
+
+def _lesson_context(request: HttpRequest, lesson: LessonPage) -> dict:
+    user = request.user
+    context = {"done": False, "review": None, "check": None, "check_error": None}
+    if user.is_authenticated:
+        context["done"] = Completion.objects.filter(user=user, page=lesson).exists()
+        context["review"] = ReviewSchedule.objects.filter(user=user, lesson=lesson).first()
+        attempt_id = request.GET.get("attempt", "")
+        if attempt_id.isdigit():
+            attempt = KnowledgeCheckAttempt.objects.filter(pk=attempt_id, user=user, lesson=lesson).first()
+            if attempt is not None:
+                context["check"] = attempt_review(lesson=lesson, attempt=attempt)
+    return context
+
+
+def lesson_page(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
+    return lesson.render(request, context_overrides=_lesson_context(request, lesson))
+
+
+def lesson_check(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
+    """Check the submitted answers; the results are shown at ``?attempt=<id>``."""
+    if request.method != "POST":
+        return redirect(lesson.url)
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson.url)
+    fragment = request.headers.get(FRAGMENT_HEADER) == "knowledge-check"
+    try:
+        attempt = services.knowledge_check_submit(
+            user=request.user, lesson=lesson, answers=answers_from_post(request.POST)
+        )
+    except services.KnowledgeCheckError as error:
+        context = {**_lesson_context(request, lesson), "check_error": error.messages[0], "page": lesson}
+        if fragment:
+            return TemplateResponse(request, "learning/includes/knowledge_check.html", context, status=400)
+        response = lesson.render(request, context_overrides=context)
+        response.status_code = 400
+        return response
+    if fragment:
+        context = {**_lesson_context(request, lesson), "page": lesson}
+        context["check"] = attempt_review(lesson=lesson, attempt=attempt)
+        context["done"] = context["done"] or attempt.passed
+        return TemplateResponse(request, "learning/includes/knowledge_check.html", context)
+    return HttpResponseRedirect(f"{lesson.url}?attempt={attempt.pk}#knowledge-check")
+
+
+def lesson_mark_done(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
+    if request.method != "POST":
+        return redirect(lesson.url)
+    if not request.user.is_authenticated:
+        return redirect_to_login(lesson.url)
+    services.lesson_complete(user=request.user, lesson=lesson)
+    messages.success(request, f"Marked “{lesson.title}” as done.")
+    return _back(request, default=lesson.url)

@@ -1,0 +1,577 @@
+// Live comment thread: progressive enhancement over the server-rendered thread
+// and its plain forms. Speaks the protocol of docs/threads-protocol.md.
+//
+// The server is the truth: this client keeps the highest comment id it has
+// seen, merges everything by id (so nothing shows twice), resends pending
+// comments with their client_id after a reconnect (the server never
+// duplicates them) and asks for everything after the last id it saw.
+
+const TYPING_SEND_MS = 3000;
+const TYPING_SHOW_MS = 4000;
+const MAX_BACKOFF_MS = 30000;
+const REACTIONS = [
+  { kind: "like", label: "Like", symbol: "👍" },
+  { kind: "learned", label: "Learned something", symbol: "💡" },
+  { kind: "insightful", label: "Insightful", symbol: "🧠" },
+  { kind: "question", label: "Question", symbol: "❓" },
+];
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
+});
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "text") node.textContent = value;
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function plainText(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html; // already sanitised by the server; never attached
+  return template.content.textContent.trim();
+}
+
+function newClientId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+class LiveThread {
+  constructor(section) {
+    this.section = section;
+    this.pageId = Number(section.dataset.thread);
+    this.wsPath = section.dataset.wsPath;
+    this.username = section.dataset.username;
+    this.isEditor = section.dataset.editor === "true";
+    this.canPost = section.dataset.canPost === "true";
+    this.list = section.querySelector("[data-thread-comments]");
+    this.countNode = section.querySelector("[data-thread-count]");
+    this.presenceNode = section.querySelector("[data-thread-presence]");
+    this.typingNode = section.querySelector("[data-thread-typing]");
+    this.announcer = section.querySelector("[data-thread-announcer]");
+    this.pill = section.querySelector("[data-thread-pill]");
+    this.olderButton = section.querySelector("[data-thread-older]");
+    this.csrfToken = section.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+
+    this.comments = new Map(); // id -> comment object of the protocol
+    this.lastId = Number(section.dataset.lastId) || 0;
+    this.firstId = null;
+    this.pending = new Map(); // client_id -> {frame, form, node}
+    this.syncQueue = []; // "after" | "before", answered in order
+    this.typists = new Map(); // name -> timer
+    this.unseen = [];
+    this.lastTypingSent = 0;
+    this.attempt = 0;
+    this.socket = null;
+    this.hasSnapshot = false;
+    this.pressed = new Set(); // "id:kind" this reader has reacted with
+
+    this.section.addEventListener("submit", (event) => this.onSubmit(event));
+    this.section.addEventListener("input", (event) => this.onInput(event));
+    this.pill.addEventListener("click", () => this.showUnseen());
+    this.olderButton?.addEventListener("click", () => this.requestOlder());
+    window.addEventListener("scroll", () => this.checkUnseen(), { passive: true });
+    this.connect();
+  }
+
+  // --- connection -------------------------------------------------------------
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(`${scheme}//${location.host}${this.wsPath}`);
+    this.socket = socket;
+    socket.addEventListener("message", (event) => this.onFrame(JSON.parse(event.data)));
+    socket.addEventListener("close", () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.section.classList.remove("thread--live");
+      this.syncQueue = [];
+      const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+      this.attempt += 1;
+      window.setTimeout(() => this.connect(), delay);
+    });
+  }
+
+  get live() {
+    return this.socket !== null && this.socket.readyState === WebSocket.OPEN && this.hasSnapshot;
+  }
+
+  send(frame) {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  sync(direction, id) {
+    this.syncQueue.push(direction);
+    this.send({ type: "sync", [direction]: id });
+  }
+
+  // --- frames from the server ---------------------------------------------------
+
+  onFrame(frame) {
+    const handler = {
+      "thread.snapshot": () => this.onSnapshot(frame),
+      "thread.sync": () => this.onSync(frame),
+      "comment.created": () => this.onCreated(frame.comment),
+      "comment.updated": () => this.upsert(frame.comment),
+      "comment.deleted": () => this.onDeleted(frame.id),
+      "comment.reactions": () => this.setReactions(frame.id, frame.reactions),
+      typing: () => this.onTyping(frame.user),
+      presence: () => this.onPresence(frame),
+      error: () => this.onError(frame),
+    }[frame.type];
+    if (handler) handler();
+  }
+
+  onSnapshot(frame) {
+    const reconnect = this.hasSnapshot;
+    const seenBefore = this.lastId;
+    this.hasSnapshot = true;
+    this.attempt = 0;
+    this.section.classList.add("thread--live");
+    if (!reconnect) {
+      // The server rendered the same comments; replace them with live ones,
+      // keeping which reactions this reader has pressed.
+      for (const button of this.list.querySelectorAll("[data-reaction][aria-pressed=true]")) {
+        const id = button.closest("[data-comment-id]").dataset.commentId;
+        this.pressed.add(`${id}:${button.dataset.reaction}`);
+      }
+      this.list.replaceChildren();
+      this.comments.clear();
+    }
+    for (const comment of frame.comments) this.upsert(comment, { announce: reconnect });
+    if (frame.comments.length) this.firstId = Math.min(this.firstId ?? Infinity, frame.comments[0].id);
+    if (this.olderButton) this.olderButton.hidden = !frame.has_more;
+    this.onPresence(frame.presence);
+    this.renderEmpty();
+    // Everything after the last id seen before the drop (the snapshot may not
+    // reach back that far); pending comments are resent with their client_id.
+    if (reconnect && seenBefore) this.sync("after", seenBefore);
+    for (const [clientId, entry] of this.pending) {
+      if (!this.send(entry.frame)) break;
+      entry.node?.setAttribute("data-client-id", clientId);
+    }
+  }
+
+  onSync(frame) {
+    const direction = this.syncQueue.shift() || "after";
+    if (direction === "before") {
+      for (const comment of frame.comments) this.upsert(comment, { prepend: true });
+      if (frame.comments.length) this.firstId = frame.comments[0].id;
+      if (this.olderButton) this.olderButton.hidden = !frame.has_more;
+      return;
+    }
+    for (const comment of frame.comments) this.upsert(comment, { announce: true });
+    if (frame.has_more && frame.last_id) this.sync("after", frame.last_id);
+  }
+
+  onCreated(comment) {
+    if (comment.client_id && this.pending.has(comment.client_id)) {
+      const entry = this.pending.get(comment.client_id);
+      entry.node?.remove();
+      this.pending.delete(comment.client_id);
+    }
+    const mine = comment.author.username === this.username;
+    this.upsert(comment, { announce: !mine });
+    if (mine) document.getElementById(`comment-${comment.id}`)?.scrollIntoView({ block: "nearest" });
+  }
+
+  onDeleted(id) {
+    const comment = this.comments.get(id);
+    if (!comment) return;
+    this.upsert({ ...comment, deleted: true, body_html: "" });
+  }
+
+  onError(frame) {
+    const entry = frame.client_id ? this.pending.get(frame.client_id) : null;
+    if (entry) {
+      entry.node?.remove();
+      this.pending.delete(frame.client_id);
+      const textarea = entry.form.querySelector("textarea");
+      if (textarea && !textarea.value) textarea.value = entry.frame.body;
+      this.showError(entry.form, frame.message);
+      return;
+    }
+    this.showError(this.section.querySelector("form[data-comment-form]") || this.section, frame.message);
+  }
+
+  onTyping(name) {
+    window.clearTimeout(this.typists.get(name));
+    this.typists.set(name, window.setTimeout(() => {
+      this.typists.delete(name);
+      this.renderTyping();
+    }, TYPING_SHOW_MS));
+    this.renderTyping();
+  }
+
+  onPresence({ count, users }) {
+    if (!this.presenceNode) return;
+    this.presenceNode.hidden = count === 0;
+    const names = users.join(", ");
+    this.presenceNode.textContent = count === 1 ? `Here now: ${names}` : `${count} people here now: ${names}`;
+  }
+
+  // --- the list -----------------------------------------------------------------
+
+  upsert(comment, { announce = false, prepend = false } = {}) {
+    const known = this.comments.has(comment.id);
+    this.comments.set(comment.id, comment);
+    this.lastId = Math.max(this.lastId, comment.id);
+    const existing = document.getElementById(`comment-${comment.id}`);
+    const node = this.renderComment(comment);
+    if (existing) {
+      const replies = existing.querySelector(":scope > .comment__replies");
+      if (replies) node.append(replies);
+      existing.replaceWith(node);
+    } else if (!this.shouldHide(comment)) {
+      this.place(comment, node, prepend);
+      if (!known && announce) this.noticeNew(comment, node);
+    }
+    this.refreshPlaceholder(comment.parent);
+    this.renderCount();
+    this.renderEmpty();
+  }
+
+  shouldHide(comment) {
+    // A deleted comment shows as a placeholder only while something replies to it.
+    if (!comment.deleted) return false;
+    for (const other of this.comments.values()) if (other.parent === comment.id) return false;
+    return true;
+  }
+
+  refreshPlaceholder(parentId) {
+    const parent = parentId ? this.comments.get(parentId) : null;
+    if (parent && parent.deleted && !document.getElementById(`comment-${parent.id}`)) {
+      this.place(parent, this.renderComment(parent), false);
+    }
+  }
+
+  rootOf(comment) {
+    let current = comment;
+    const visited = new Set();
+    while (current.parent && this.comments.has(current.parent) && !visited.has(current.id)) {
+      visited.add(current.id);
+      current = this.comments.get(current.parent);
+    }
+    return current;
+  }
+
+  place(comment, node, prepend) {
+    const root = this.rootOf(comment);
+    let container = this.list;
+    if (root.id !== comment.id) {
+      const rootNode = document.getElementById(`comment-${root.id}`);
+      if (rootNode) {
+        container = rootNode.querySelector(":scope > .comment__replies");
+        if (!container) {
+          container = element("ol", { class: "comment__replies" });
+          rootNode.append(container);
+        }
+      }
+    }
+    // Keep id order: walk back from the end (new comments) or from the start (older pages).
+    const siblings = [...container.children].filter((child) => child.dataset.commentId);
+    const after = prepend
+      ? siblings.find((child) => Number(child.dataset.commentId) > comment.id)
+      : [...siblings].reverse().find((child) => Number(child.dataset.commentId) < comment.id);
+    if (prepend) container.insertBefore(node, after || null);
+    else if (after) after.after(node);
+    else container.prepend(node);
+  }
+
+  renderComment(comment) {
+    const id = comment.id;
+    const parent = comment.parent ? this.comments.get(comment.parent) : null;
+    const root = this.rootOf(comment);
+    let replyingTo = null;
+    if (comment.parent && (!parent || parent.id !== root.id)) {
+      replyingTo = parent ? `replying to @${parent.author.username}` : "replying to an earlier comment";
+    }
+    const created = new Date(comment.created);
+    const body = element("div", { class: "comment__body" });
+    if (comment.deleted) {
+      body.append(element("p", { class: "comment__placeholder", text: "This comment was deleted." }));
+    } else if (comment.hidden && !this.isEditor) {
+      body.append(element("p", { class: "comment__placeholder", text: "Hidden by a moderator." }));
+    } else {
+      if (comment.hidden) {
+        body.append(element("p", { class: "comment__placeholder", text: "Hidden by a moderator; only editors see it." }));
+      }
+      const content = document.createElement("template");
+      content.innerHTML = comment.body_html; // sanitised by the server (nh3)
+      body.append(content.content);
+    }
+    const card = element(
+      "article",
+      { class: "comment__card", "aria-labelledby": `comment-${id}-author` },
+      element(
+        "header",
+        { class: "comment__meta" },
+        element("strong", { class: "comment__author", id: `comment-${id}-author`, text: comment.author.name }),
+        " ",
+        replyingTo ? element("span", { class: "comment__replying", text: replyingTo }) : null,
+        " ",
+        element(
+          "a",
+          { class: "comment__time", href: `#comment-${id}` },
+          element("time", { datetime: comment.created, text: dateFormat.format(created) }),
+        ),
+        comment.edited && !comment.deleted ? element("span", { class: "comment__edited", text: " (edited)" }) : null,
+      ),
+      body,
+    );
+    if (!comment.deleted) {
+      card.append(this.renderActions(comment));
+      if (this.canPost) card.append(this.renderReplyForm(comment));
+    }
+    const classes = ["comment"];
+    if (comment.hidden) classes.push("comment--hidden");
+    if (comment.deleted) classes.push("comment--deleted");
+    return element("li", { class: classes.join(" "), id: `comment-${id}`, "data-comment-id": id }, card);
+  }
+
+  renderActions(comment) {
+    const form = element(
+      "form",
+      { method: "post", action: location.pathname, class: "comment__actions", "data-comment-actions": true },
+      element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
+      element("input", { type: "hidden", name: "comment", value: comment.id }),
+    );
+    const group = element("span", { class: "reactions", role: "group", "aria-label": "Reactions" });
+    for (const { kind, label, symbol } of REACTIONS) {
+      const count = comment.reactions[kind] || 0;
+      const pressed = this.pressed.has(`${comment.id}:${kind}`) ? "true" : "false";
+      group.append(
+        element(
+          "button",
+          {
+            type: "submit", name: "reaction", value: kind, class: "reaction", "data-reaction": kind,
+            "aria-pressed": pressed, "aria-label": `${label}: ${count}`, disabled: !this.canPost,
+          },
+          element("span", { "aria-hidden": "true", text: symbol }),
+          " ",
+          element("span", { "data-reaction-count": true, text: String(count) }),
+        ),
+        " ",
+      );
+    }
+    form.append(group);
+    if (comment.author.username === this.username || this.isEditor) {
+      form.append(" ", element("button", {
+        type: "submit", name: "action", value: "delete", class: "link-button", "data-comment-delete": true, text: "Delete",
+      }));
+    }
+    if (this.isEditor) {
+      form.append(" ", element("button", {
+        type: "submit", name: "action", value: comment.hidden ? "show" : "hide", class: "link-button",
+        "data-comment-hide": comment.hidden ? "false" : "true", text: comment.hidden ? "Show" : "Hide",
+      }));
+    }
+    return form;
+  }
+
+  renderReplyForm(comment) {
+    const fieldId = `reply-${comment.id}`;
+    const previous = document.getElementById(`comment-${comment.id}`)?.querySelector(":scope > article details");
+    const details = element(
+      "details",
+      { class: "comment__reply", open: previous?.open || false },
+      element("summary", { text: "Reply" }),
+      element(
+        "form",
+        { method: "post", action: location.pathname, class: "comment-form", "data-comment-form": true },
+        element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
+        element("input", { type: "hidden", name: "action", value: "comment" }),
+        element("input", { type: "hidden", name: "client_id", value: newClientId() }),
+        element("input", { type: "hidden", name: "parent", value: comment.id }),
+        element("label", { for: fieldId, text: `Reply to ${comment.author.name}` }),
+        element("textarea", {
+          id: fieldId, name: "body", rows: 3, maxlength: 5000, required: true, "aria-describedby": `${fieldId}-error`,
+        }),
+        element("p", { class: "form-error", id: `${fieldId}-error`, "data-form-error": true, role: "alert" }),
+        element("button", { type: "submit", class: "button", text: "Post reply" }),
+      ),
+    );
+    const oldText = previous?.querySelector("textarea")?.value;
+    if (oldText) details.querySelector("textarea").value = oldText;
+    return details;
+  }
+
+  setReactions(id, reactions) {
+    const comment = this.comments.get(id);
+    if (!comment) return;
+    comment.reactions = reactions;
+    const node = document.getElementById(`comment-${id}`);
+    for (const { kind, label } of REACTIONS) {
+      const button = node?.querySelector(`:scope > article [data-reaction="${kind}"]`);
+      if (!button) continue;
+      button.querySelector("[data-reaction-count]").textContent = String(reactions[kind] || 0);
+      button.setAttribute("aria-label", `${label}: ${reactions[kind] || 0}`);
+    }
+  }
+
+  renderCount() {
+    if (!this.countNode) return;
+    let count = 0;
+    for (const comment of this.comments.values()) if (!comment.deleted) count += 1;
+    this.countNode.textContent = String(count);
+  }
+
+  renderEmpty() {
+    const empty = this.list.querySelector("[data-thread-empty]");
+    const hasComments = this.list.querySelector("[data-comment-id]") !== null;
+    if (hasComments && empty) empty.remove();
+    if (!hasComments && !empty) {
+      this.list.append(element("li", { class: "thread__empty", "data-thread-empty": true, text: "No comments yet. Start the conversation." }));
+    }
+  }
+
+  renderTyping() {
+    const names = [...this.typists.keys()];
+    if (!names.length) this.typingNode.textContent = "";
+    else if (names.length === 1) this.typingNode.textContent = `${names[0]} is typing…`;
+    else this.typingNode.textContent = `${names.join(", ")} are typing…`;
+  }
+
+  // --- "N new comments", announcements -----------------------------------------------
+
+  noticeNew(comment, node) {
+    if (!comment.deleted && !(comment.hidden && !this.isEditor)) {
+      const excerpt = plainText(comment.body_html).slice(0, 140);
+      this.announce(`New comment from ${comment.author.name}: ${excerpt}`);
+    }
+    const box = node.getBoundingClientRect();
+    if (box.top > window.innerHeight || box.bottom < 0) {
+      this.unseen.push(node);
+      this.renderPill();
+    }
+  }
+
+  announce(text) {
+    const line = element("p", { text });
+    this.announcer.append(line);
+    window.setTimeout(() => line.remove(), 10000);
+  }
+
+  checkUnseen() {
+    if (!this.unseen.length) return;
+    this.unseen = this.unseen.filter((node) => {
+      if (!node.isConnected) return false;
+      const box = node.getBoundingClientRect();
+      return box.top > window.innerHeight || box.bottom < 0;
+    });
+    this.renderPill();
+  }
+
+  renderPill() {
+    const count = this.unseen.length;
+    this.pill.hidden = count === 0;
+    this.pill.textContent = count === 1 ? "1 new comment" : `${count} new comments`;
+  }
+
+  showUnseen() {
+    const first = this.unseen[0];
+    this.unseen = [];
+    this.renderPill();
+    if (first && first.isConnected) {
+      first.scrollIntoView({ block: "center" });
+      first.setAttribute("tabindex", "-1");
+      first.focus({ preventScroll: true });
+    }
+  }
+
+  requestOlder() {
+    if (this.live && this.firstId) this.sync("before", this.firstId);
+  }
+
+  // --- what the reader does ----------------------------------------------------------
+
+  onSubmit(event) {
+    if (!this.live) return; // no socket: the plain form posts to the page
+    const form = event.target;
+    if (form.matches("[data-comment-form]")) {
+      event.preventDefault();
+      this.submitComment(form);
+    } else if (form.matches("[data-comment-actions]")) {
+      event.preventDefault();
+      this.submitAction(form, event.submitter);
+    }
+  }
+
+  submitComment(form) {
+    const textarea = form.querySelector("textarea");
+    const body = textarea.value;
+    this.showError(form, "");
+    if (!body.trim()) {
+      this.showError(form, "Write something first.");
+      textarea.focus();
+      return;
+    }
+    const parent = Number(form.querySelector("input[name=parent]").value) || null;
+    const clientId = newClientId();
+    const frame = { type: "comment.create", body, parent, client_id: clientId };
+    const node = element(
+      "li",
+      { class: "comment comment--pending", "data-client-id": clientId },
+      element("p", { class: "comment__placeholder", text: "Sending…" }),
+      element("div", { class: "comment__body", text: body }),
+    );
+    const rootNode = parent ? form.closest(".thread__comments > .comment") : null;
+    if (rootNode) {
+      let replies = rootNode.querySelector(":scope > .comment__replies");
+      if (!replies) {
+        replies = element("ol", { class: "comment__replies" });
+        rootNode.append(replies);
+      }
+      replies.append(node);
+    } else {
+      this.list.append(node);
+    }
+    this.pending.set(clientId, { frame, form, node });
+    textarea.value = "";
+    const details = form.closest("details");
+    if (details) details.open = false;
+    this.send(frame);
+  }
+
+  submitAction(form, submitter) {
+    if (!submitter) return;
+    const id = Number(form.querySelector("input[name=comment]").value);
+    if (submitter.dataset.reaction) {
+      const key = `${id}:${submitter.dataset.reaction}`;
+      if (this.pressed.has(key)) this.pressed.delete(key);
+      else this.pressed.add(key);
+      submitter.setAttribute("aria-pressed", this.pressed.has(key) ? "true" : "false");
+      this.send({ type: "reaction.toggle", id, reaction: submitter.dataset.reaction });
+    } else if (submitter.value === "delete") {
+      if (window.confirm("Delete this comment?")) this.send({ type: "comment.delete", id });
+    } else if (submitter.value === "hide" || submitter.value === "show") {
+      this.send({ type: "comment.hide", id, hidden: submitter.value === "hide" });
+    }
+  }
+
+  onInput(event) {
+    if (!event.target.matches("textarea") || !this.live) return;
+    const now = Date.now();
+    if (now - this.lastTypingSent < TYPING_SEND_MS) return;
+    this.lastTypingSent = now;
+    this.send({ type: "typing" });
+  }
+
+  showError(form, message) {
+    const slot = form.querySelector("[data-form-error]");
+    if (slot) slot.textContent = message;
+  }
+}
+
+const section = document.querySelector("section[data-thread]");
+if (section && "WebSocket" in window) new LiveThread(section);

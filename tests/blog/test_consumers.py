@@ -1,0 +1,511 @@
+"""The WebSocket protocol of docs/threads-protocol.md, through the real ASGI application."""
+
+import asyncio
+
+from django.contrib.auth.models import Group
+from django.db import OperationalError
+
+from wagtail.models import PageViewRestriction
+
+import pytest
+from channels.db import database_sync_to_async
+
+from blog.factories import UserFactory
+from blog.threads import services
+from blog.threads.models import Comment
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@database_sync_to_async
+def add_comment(page, author, body="Hello", client_id=None, parent=None):
+    result = services.comment_create(
+        page=page,
+        author=author,
+        body=body,
+        client_id=client_id or f"seed-{Comment.objects.count()}",
+        parent_id=parent,
+    )
+    return result.comment
+
+
+@database_sync_to_async
+def sign_out(session_key):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore(session_key).delete()
+
+
+# --- handshake ------------------------------------------------------------------------
+
+
+async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws, post, staff, pair):
+    first = await add_comment(post, pair.first_member, "First")
+    second = await add_comment(post, staff, "Second")
+
+    client = await ws(post, staff)
+
+    snapshot = client.snapshot
+    assert snapshot["thread"] == post.pk
+    assert [c["id"] for c in snapshot["comments"]] == [first.pk, second.pk]
+    assert snapshot["last_id"] == second.pk
+    assert snapshot["has_more"] is False
+    assert snapshot["presence"] == {"count": 1, "users": ["Sam Kowalski"]}
+    mine, theirs = snapshot["comments"][1], snapshot["comments"][0]
+    assert mine["client_id"] == second.client_id
+    assert theirs["client_id"] is None
+    assert theirs["author"] == {"username": "amira", "name": "Amira Haddad"}
+    assert theirs["body_html"] == "<p>First</p>"
+    assert theirs["reactions"] == {"like": 0, "learned": 0, "insightful": 0, "question": 0}
+    assert theirs["created"].endswith("Z")
+    assert set(theirs) == {
+        "id",
+        "thread",
+        "parent",
+        "author",
+        "body_html",
+        "created",
+        "edited",
+        "deleted",
+        "hidden",
+        "reactions",
+        "client_id",
+    }
+
+
+async def test_snapshot_holds_newest_hundred_and_sync_pages_back(ws, post, staff):
+    @database_sync_to_async
+    def seed():
+        Comment.objects.bulk_create(
+            Comment(page=post, author=staff, body=f"c{n}", body_html=f"<p>c{n}</p>", client_id=f"c{n}")
+            for n in range(130)
+        )
+        return list(Comment.objects.filter(page=post).order_by("id").values_list("id", flat=True))
+
+    ids = await seed()
+    client = await ws(post, staff)
+
+    assert [c["id"] for c in client.snapshot["comments"]] == ids[30:]
+    assert client.snapshot["has_more"] is True
+
+    await client.send({"type": "sync", "before": ids[30]})
+    older = await client.expect("thread.sync")
+    assert [c["id"] for c in older["comments"]] == ids[:30]
+    assert older["has_more"] is False
+
+    await client.send({"type": "sync", "after": ids[99]})
+    newer = await client.expect("thread.sync")
+    assert [c["id"] for c in newer["comments"]] == ids[100:]
+    assert newer["last_id"] == ids[-1]
+    assert newer["has_more"] is False
+
+
+async def test_sync_after_last_id_is_empty_and_keeps_socket_open(ws, post, staff):
+    comment = await add_comment(post, staff)
+    client = await ws(post, staff)
+
+    await client.send({"type": "sync", "after": comment.pk})
+    frame = await client.expect("thread.sync")
+
+    assert frame == {"type": "thread.sync", "comments": [], "last_id": None, "has_more": False}
+
+
+@pytest.mark.parametrize("origin", [b"http://evil.example", b"null"], ids=["foreign-origin", "null-origin"])
+async def test_handshake_refused_from_foreign_origin(ws, post, staff, origin):
+    await ws(post, staff, origin=origin, expect_accept=False)
+
+
+async def test_handshake_refused_for_draft_missing_and_threadless_pages(ws, post, staff, blog_index):
+    @database_sync_to_async
+    def unpublish():
+        post.unpublish()
+
+    await ws("/ws/threads/999999/", staff, expect_accept=False)
+    await ws(blog_index, staff, expect_accept=False)
+    await unpublish()
+    await ws(post, staff, expect_accept=False)
+
+
+async def test_private_pages_refuse_who_may_not_view_them(ws, post, staff, editor):
+    @database_sync_to_async
+    def restrict(kind):
+        PageViewRestriction.objects.filter(page=post).delete()
+        restriction = PageViewRestriction.objects.create(page=post, restriction_type=kind)
+        if kind == PageViewRestriction.GROUPS:
+            restriction.groups.add(Group.objects.get(name="Editors"))
+
+    await restrict(PageViewRestriction.LOGIN)
+    await ws(post, None, expect_accept=False)
+    await ws(post, staff)
+
+    await restrict(PageViewRestriction.GROUPS)
+    await ws(post, staff, expect_accept=False)
+    await ws(post, editor)
+
+
+# --- comments ------------------------------------------------------------------------
+
+
+async def test_comment_reaches_everyone_with_client_id_only_for_its_author(ws, post, staff, pair):
+    sam = await ws(post, staff)
+    amira = await ws(post, pair.first_member)
+    reader = await ws(post)
+
+    await sam.send(
+        {"type": "comment.create", "body": "Is **tagging** worth it?", "parent": None, "client_id": "c-1"}
+    )
+
+    for client, client_id in ((sam, "c-1"), (amira, None), (reader, None)):
+        comment = (await client.expect("comment.created"))["comment"]
+        assert comment["body_html"] == "<p>Is <strong>tagging</strong> worth it?</p>"
+        assert comment["client_id"] == client_id
+        assert comment["author"]["username"] == "sam"
+
+
+async def test_same_client_id_creates_nothing_new_and_answers_only_the_sender(ws, post, staff, pair):
+    sam = await ws(post, staff)
+    amira = await ws(post, pair.first_member)
+    frame = {"type": "comment.create", "body": "Once", "parent": None, "client_id": "retry-me"}
+
+    await sam.send(frame)
+    first = (await sam.expect("comment.created"))["comment"]
+    await amira.expect("comment.created")
+    await sam.send(frame)
+    again = (await sam.expect("comment.created"))["comment"]
+
+    assert again == first
+    assert await amira.nothing()
+    assert await database_sync_to_async(Comment.objects.filter(page=post).count)() == 1
+
+
+async def test_reply_and_unknown_parent(ws, post, staff, pair):
+    root = await add_comment(post, pair.first_member, "Root")
+    sam = await ws(post, staff)
+
+    await sam.send({"type": "comment.create", "body": "Reply", "parent": root.pk, "client_id": "r-1"})
+    reply = (await sam.expect("comment.created"))["comment"]
+    await sam.send({"type": "comment.create", "body": "Lost", "parent": 999999, "client_id": "r-2"})
+    error = await sam.expect("error")
+
+    assert reply["parent"] == root.pk
+    assert error["code"] == "not_found"
+    assert error["client_id"] == "r-2"
+
+
+async def test_edit_own_comment_and_editors_edit_any(ws, post, staff, pair, editor):
+    mine = await add_comment(post, staff, "Typo")
+    theirs = await add_comment(post, pair.first_member, "Theirs")
+    sam = await ws(post, staff)
+    moderator = await ws(post, editor)
+
+    await sam.send({"type": "comment.edit", "id": mine.pk, "body": "Fixed"})
+    updated = (await moderator.expect("comment.updated"))["comment"]
+    await sam.expect("comment.updated")
+    await sam.send({"type": "comment.edit", "id": theirs.pk, "body": "Mine now"})
+    refused = await sam.expect("error")
+    await moderator.send({"type": "comment.edit", "id": theirs.pk, "body": "Tidied"})
+    tidied = (await sam.expect("comment.updated"))["comment"]
+
+    assert updated["body_html"] == "<p>Fixed</p>"
+    assert updated["edited"] is not None
+    assert refused["code"] == "forbidden"
+    assert tidied["body_html"] == "<p>Tidied</p>"
+
+
+async def test_delete_tells_everyone_and_a_second_delete_is_not_found(ws, post, staff, pair):
+    mine = await add_comment(post, staff)
+    sam = await ws(post, staff)
+    amira = await ws(post, pair.first_member)
+
+    await amira.send({"type": "comment.delete", "id": mine.pk})
+    refused = await amira.expect("error")
+    await sam.send({"type": "comment.delete", "id": mine.pk})
+    deleted = await amira.expect("comment.deleted")
+    await sam.expect("comment.deleted")
+    await sam.send({"type": "comment.delete", "id": mine.pk})
+    again = await sam.expect("error")
+
+    assert refused["code"] == "forbidden"
+    assert deleted == {"type": "comment.deleted", "id": mine.pk}
+    assert again["code"] == "not_found"
+    await sam.send({"type": "sync", "after": 0})
+    listed = (await sam.expect("thread.sync"))["comments"][0]
+    assert listed["deleted"] is True
+    assert listed["body_html"] == ""
+
+
+async def test_hide_is_for_editors_and_hidden_bodies_reach_only_editors(ws, post, staff, pair, editor):
+    comment = await add_comment(post, pair.first_member, "Off topic")
+    sam = await ws(post, staff)
+    author = await ws(post, pair.first_member)
+    moderator = await ws(post, editor)
+
+    await sam.send({"type": "comment.hide", "id": comment.pk, "hidden": True})
+    refused = await sam.expect("error")
+    await moderator.send({"type": "comment.hide", "id": comment.pk, "hidden": True})
+    seen_by = {
+        "staff": (await sam.expect("comment.updated"))["comment"],
+        "author": (await author.expect("comment.updated"))["comment"],
+        "editor": (await moderator.expect("comment.updated"))["comment"],
+    }
+    await moderator.send({"type": "comment.hide", "id": comment.pk, "hidden": False})
+    shown = (await sam.expect("comment.updated"))["comment"]
+
+    assert refused["code"] == "forbidden"
+    assert all(c["hidden"] for c in seen_by.values())
+    assert seen_by["staff"]["body_html"] == "" and seen_by["author"]["body_html"] == ""
+    assert seen_by["editor"]["body_html"] == "<p>Off topic</p>"
+    assert seen_by["author"]["client_id"] == comment.client_id
+    assert shown["hidden"] is False and shown["body_html"] == "<p>Off topic</p>"
+    await sam.send({"type": "comment.hide", "id": comment.pk, "hidden": "yes"})
+    assert (await sam.expect("error"))["code"] == "invalid"
+
+
+async def test_reaction_toggles_and_counts_reach_everyone(ws, post, staff, pair):
+    comment = await add_comment(post, pair.first_member)
+    sam = await ws(post, staff)
+    amira = await ws(post, pair.first_member)
+
+    await sam.send({"type": "reaction.toggle", "id": comment.pk, "reaction": "learned"})
+    on = await amira.expect("comment.reactions")
+    await sam.expect("comment.reactions")
+    await sam.send({"type": "reaction.toggle", "id": comment.pk, "reaction": "learned"})
+    off = await amira.expect("comment.reactions")
+    await sam.expect("comment.reactions")
+    await sam.send({"type": "reaction.toggle", "id": comment.pk, "reaction": "love"})
+    bad = await sam.expect("error")
+
+    assert on == {
+        "type": "comment.reactions",
+        "id": comment.pk,
+        "reactions": {"like": 0, "learned": 1, "insightful": 0, "question": 0},
+    }
+    assert off["reactions"]["learned"] == 0
+    assert bad["code"] == "invalid"
+
+
+async def test_typing_reaches_others_at_most_once_in_three_seconds(ws, post, staff, pair):
+    sam = await ws(post, staff)
+    amira = await ws(post, pair.first_member)
+
+    await sam.send({"type": "typing"})
+    notice = await amira.expect("typing")
+    await sam.send({"type": "typing"})
+
+    assert notice == {"type": "typing", "user": "Sam Kowalski"}
+    assert await amira.nothing()
+    assert await sam.nothing()
+
+
+async def test_presence_counts_people_not_tabs(ws, post, staff, pair):
+    sam = await ws(post, staff)
+    own_join = await sam.expect("presence")
+    await ws(post, staff)  # a second tab
+    second_tab = await sam.expect("presence")
+    amira = await ws(post, pair.first_member)
+    joined = await sam.expect("presence")
+    await amira.close()
+    left = await sam.expect("presence")
+
+    assert own_join == second_tab == {"type": "presence", "count": 1, "users": ["Sam Kowalski"]}
+    assert joined["count"] == 2 and joined["users"] == ["Amira Haddad", "Sam Kowalski"]
+    assert left["count"] == 1
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        '["a list"]',
+        '{"no": "type"}',
+        '{"type": "dance"}',
+        '{"type": "sync", "after": "7"}',
+        '{"type": "sync"}',
+        '{"type": "comment.create", "body": 5, "parent": null, "client_id": "x"}',
+        '{"type": "comment.create", "body": "hi", "parent": "1", "client_id": "x"}',
+        '{"type": "comment.create", "body": "hi", "parent": null, "client_id": ""}',
+        '{"type": "comment.create", "body": "hi", "parent": null, "client_id": "' + "x" * 65 + '"}',
+        '{"type": "comment.edit", "id": true, "body": "hi"}',
+        '{"type": "reaction.toggle", "id": 1, "reaction": 3}',
+    ],
+)
+async def test_unreadable_or_mistyped_messages_are_invalid_and_keep_the_socket(ws, post, staff, frame):
+    sam = await ws(post, staff)
+
+    await sam.communicator.send_to(text_data=frame)
+    error = await sam.expect("error")
+    await sam.send({"type": "sync", "after": 0})
+
+    assert error["code"] == "invalid"
+    assert error["message"]
+    assert (await sam.expect("thread.sync"))["type"] == "thread.sync"
+
+
+async def test_body_limits(ws, post, staff):
+    sam = await ws(post, staff)
+
+    await sam.send({"type": "comment.create", "body": "x" * 5001, "parent": None, "client_id": "long"})
+    too_long = await sam.expect("error")
+    await sam.send({"type": "comment.create", "body": " \n\t", "parent": None, "client_id": "blank"})
+    empty = await sam.expect("error")
+    await sam.send({"type": "comment.create", "body": "x" * 5000, "parent": None, "client_id": "max"})
+
+    assert (too_long["code"], too_long["client_id"]) == ("too_long", "long")
+    assert (empty["code"], empty["client_id"]) == ("empty", "blank")
+    assert (await sam.expect("comment.created"))["comment"]["client_id"] == "max"
+
+
+async def test_frame_over_64_kib_is_refused(ws, post, staff):
+    sam = await ws(post, staff)
+
+    await sam.send({"type": "comment.create", "body": "x" * (64 * 1024), "parent": None, "client_id": "big"})
+    error = await sam.expect("error")
+    closed = await sam.communicator.receive_output(timeout=3)
+
+    assert error["code"] == "too_long"
+    assert closed == {"type": "websocket.close", "code": 1009}
+    assert await database_sync_to_async(Comment.objects.count)() == 0
+
+
+async def test_binary_frame_closes_the_socket(ws, post, staff):
+    sam = await ws(post, staff)
+
+    await sam.communicator.send_to(bytes_data=b"\x00\x01")
+    error = await sam.expect("error")
+
+    assert error["code"] == "invalid"
+    assert (await sam.communicator.receive_output(timeout=3))["type"] == "websocket.close"
+
+
+async def test_rate_limit_answers_with_retry_after(ws, post, staff, settings):
+    settings.COMMENT_RATE_LIMIT = 2
+    settings.COMMENT_RATE_WINDOW = 60
+    sam = await ws(post, staff)
+
+    for n in range(2):
+        await sam.send({"type": "comment.create", "body": f"n{n}", "parent": None, "client_id": f"n{n}"})
+        await sam.expect("comment.created")
+    await sam.send({"type": "comment.create", "body": "n2", "parent": None, "client_id": "n2"})
+    error = await sam.expect("error")
+    await sam.send({"type": "comment.create", "body": "n0", "parent": None, "client_id": "n0"})
+    replay = await sam.expect("comment.created")
+
+    assert error["code"] == "rate_limited"
+    assert 1 <= error["retry_after"] <= 60
+    assert error["client_id"] == "n2"
+    assert replay["comment"]["client_id"] == "n0"  # a retry is never rate limited
+
+
+async def test_database_failure_is_unavailable_and_the_retry_succeeds(ws, post, staff, monkeypatch):
+    sam = await ws(post, staff)
+    real = services._locked_thread
+
+    def failing(page):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "_locked_thread", failing)
+    frame = {"type": "comment.create", "body": "Try me", "parent": None, "client_id": "flaky"}
+    await sam.send(frame)
+    error = await sam.expect("error")
+    monkeypatch.setattr(services, "_locked_thread", real)
+    await sam.send(frame)
+
+    assert (error["code"], error["client_id"]) == ("unavailable", "flaky")
+    assert (await sam.expect("comment.created"))["comment"]["client_id"] == "flaky"
+
+
+async def test_anonymous_reader_reads_but_never_posts(ws, post, staff):
+    await add_comment(post, staff, "Public")
+    reader = await ws(post)
+
+    for frame in (
+        {"type": "comment.create", "body": "Hi", "parent": None, "client_id": "anon"},
+        {"type": "typing"},
+        {"type": "reaction.toggle", "id": reader.snapshot["last_id"], "reaction": "like"},
+    ):
+        await reader.send(frame)
+        assert (await reader.expect("error"))["code"] == "auth_required"
+    assert len(reader.snapshot["comments"]) == 1
+    assert reader.snapshot["presence"]["count"] == 0
+
+
+async def test_signing_out_elsewhere_stops_an_open_socket_from_posting(ws, post, staff):
+    sam = await ws(post, staff)
+    await sam.send({"type": "comment.create", "body": "Before", "parent": None, "client_id": "a"})
+    await sam.expect("comment.created")
+
+    await sign_out(sam.session_key)
+    await sam.send({"type": "comment.create", "body": "After", "parent": None, "client_id": "b"})
+    error = await sam.expect("error")
+
+    assert error["code"] == "auth_required"
+    assert error["client_id"] == "b"
+    assert await database_sync_to_async(Comment.objects.count)() == 1
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+async def test_mention_reply_and_pair_post_notifications_are_pushed(ws, post, staff, pair, editor):
+    amira_feed = await ws("/ws/notifications/", pair.first_member)
+    editor_feed = await ws("/ws/notifications/", editor)
+    sam = await ws(post, staff)
+
+    await sam.send({"type": "comment.create", "body": "Hi @Editor!", "parent": None, "client_id": "m"})
+    mention = await editor_feed.receive()
+    pair_comment = await amira_feed.receive()
+
+    assert mention["type"] == "notification"
+    assert mention["notification"]["kind"] == "mention"
+    assert mention["notification"]["text"] == f"Sam Kowalski mentioned you in “{post.title}”"
+    assert mention["notification"]["url"].startswith(post.url + "#comment-")
+    assert mention["unread"] == 1
+    assert pair_comment["notification"]["kind"] == "pair_post_comment"
+
+
+async def test_notification_socket_needs_a_signed_in_person(ws):
+    await ws("/ws/notifications/", None, expect_accept=False)
+
+
+async def test_ten_clients_posting_at_once_all_end_with_the_same_list(ws, post, settings):
+    """The channel layer may drop pushes under load; confirmations and sync may not."""
+    settings.COMMENT_RATE_LIMIT = 1000
+    people = await database_sync_to_async(lambda: [UserFactory() for _ in range(10)])()
+    clients = [await ws(post, person) for person in people]
+
+    async def post_twenty(index, client):
+        confirmed, live = [], []
+        for n in range(20):
+            await client.send(
+                {
+                    "type": "comment.create",
+                    "body": f"{index}/{n}",
+                    "parent": None,
+                    "client_id": f"{index}-{n}",
+                }
+            )
+        while len(confirmed) < 20:
+            frame = await client.receive(timeout=30)
+            if frame["type"] == "comment.created":
+                comment = frame["comment"]
+                (confirmed if comment["client_id"] else live).append(comment["id"])
+        return confirmed, live
+
+    results = await asyncio.gather(*(post_twenty(i, c) for i, c in enumerate(clients)))
+
+    stored = await database_sync_to_async(
+        lambda: list(Comment.objects.filter(page=post).order_by("id").values_list("id", "client_id"))
+    )()
+    ids = [pk for pk, _ in stored]
+    assert len(stored) == 200 and len({c for _, c in stored}) == 200
+    for client, (confirmed, live) in zip(clients, results, strict=True):
+        assert confirmed == sorted(confirmed)  # one client's comments, in the order it sent them
+        assert not set(confirmed) & set(live)  # its own comments arrive once, not twice
+        await client.send({"type": "sync", "after": 0})
+        synced = await client.receive(timeout=10)
+        while synced["type"] != "thread.sync":  # live pushes still in flight
+            synced = await client.receive(timeout=10)
+        assert [c["id"] for c in synced["comments"]] == ids

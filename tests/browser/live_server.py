@@ -1,0 +1,281 @@
+"""Real daphne processes serving demo content, for tests that drive a browser.
+
+The browser tests talk to the site over HTTP and WebSocket exactly as a person
+would, so they need the real ASGI server, not Django's test client. This module
+prepares a throwaway SQLite database (migrate, then ``load_demo``) and starts
+``daphne`` on a free port, as subprocesses of the virtualenv's interpreter.
+
+It is plain Python, without pytest, so that a test can start more servers of
+its own: restart one to prove clients reconnect, or run two against the same
+database with ``REDIS_URL`` to prove a comment crosses processes::
+
+    first = DaphneProcess(database_url, env={"REDIS_URL": redis_url}).start()
+    second = DaphneProcess(database_url, env={"REDIS_URL": redis_url}).start()
+    ...
+    first.restart()  # same port, so open pages reconnect to it
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+BIN_DIR = Path(sys.executable).parent
+DEMO_PASSWORD = "pairwise-demo"
+# The demo site, as ``make run`` serves it.
+SERVER_SETTINGS = "site.settings.dev"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(
+    database_url: str, overrides: Mapping[str, str | None] | None = None
+) -> dict[str, str]:
+    """The environment of a manage.py or daphne subprocess.
+
+    It inherits this process's environment (so ``REDIS_URL`` set for the whole
+    run reaches the server) but always uses the given database and the demo
+    settings, never the test run's own. A value of ``None`` in ``overrides``
+    removes that variable.
+    """
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": SERVER_SETTINGS,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    for name, value in (overrides or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def temporary_database_url() -> str:
+    """A fresh SQLite file name under the temporary directory (not yet created)."""
+    path = Path(tempfile.gettempdir()) / f"pairwise-browser-{uuid.uuid4().hex}.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def remove_sqlite_database(database_url: str) -> None:
+    """Delete a SQLite database made by ``temporary_database_url`` and its WAL files."""
+    path = sqlite_path(database_url)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def manage(
+    *args: str, database_url: str, env: Mapping[str, str | None] | None = None, timeout: float = 300
+) -> None:
+    """Run ``manage.py <args>`` against the database; raise with its output if it fails."""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, str(PROJECT_DIR / "manage.py"), *args],
+        cwd=PROJECT_DIR,
+        env=server_environment(database_url, env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"manage.py {' '.join(args)} failed with exit code {result.returncode}:\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+
+
+def prepare_demo_database(database_url: str, env: Mapping[str, str | None] | None = None) -> None:
+    """Migrate an empty database and load the demo people, pairs and posts.
+
+    Both steps run as ``manage.py`` subprocesses (system checks skipped for
+    speed: ``make check`` and ``.ci/run`` run them). For SQLite they take most
+    of a browser run, so the result is kept as a template in the temporary
+    directory, named after a hash of the code that shapes it (models,
+    migrations, demo content, settings); later runs copy that file until the
+    code changes. ``PAIRWISE_BROWSER_DB_CACHE=0`` always builds from scratch.
+    Any other database (``postgres://...``) must exist and be empty.
+    """
+    if not database_url.startswith("sqlite:///"):
+        _migrate_and_load_demo(database_url, env)
+        return
+    target = sqlite_path(database_url)
+    use_cache = os.environ.get("PAIRWISE_BROWSER_DB_CACHE", "1") != "0"
+    template = Path(tempfile.gettempdir()) / f"pairwise-browser-demo-{demo_source_digest()}.sqlite3"
+    if use_cache and template.exists():
+        shutil.copyfile(template, target)
+        return
+    _migrate_and_load_demo(database_url, env)
+    _fold_write_ahead_log(target)
+    if use_cache:
+        # Copy, then rename: a run in parallel never sees half a template.
+        partial = template.with_suffix(f".{uuid.uuid4().hex}.partial")
+        shutil.copyfile(target, partial)
+        partial.replace(template)
+        for stale in template.parent.glob("pairwise-browser-demo-*.sqlite3"):
+            if stale != template:
+                stale.unlink(missing_ok=True)
+
+
+def _migrate_and_load_demo(database_url: str, env: Mapping[str, str | None] | None) -> None:
+    manage("migrate", "--no-input", "--skip-checks", database_url=database_url, env=env)
+    manage("load_demo", "--skip-checks", database_url=database_url, env=env)
+
+
+def sqlite_path(database_url: str) -> Path:
+    if not database_url.startswith("sqlite:///"):
+        raise ValueError(f"not a SQLite database URL: {database_url!r}")
+    return Path(database_url.removeprefix("sqlite:///"))
+
+
+def demo_source_digest() -> str:
+    """A hash of every file that decides what ``migrate`` and ``load_demo`` write."""
+    digest = hashlib.sha256()
+    for folder in ("blog", "home", "learning", "site/settings"):
+        for path in sorted((PROJECT_DIR / folder).rglob("*")):
+            relative = path.relative_to(PROJECT_DIR)
+            if not path.is_file() or {"templates", "static", "__pycache__"} & set(relative.parts):
+                continue
+            digest.update(str(relative).encode())
+            digest.update(path.read_bytes())
+    digest.update((PROJECT_DIR / "requirements.txt").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fold_write_ahead_log(path: Path) -> None:
+    """Move everything into the main file, so that copying that one file is enough."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        connection.close()
+
+
+class DaphneProcess:
+    """One ``daphne`` serving ``site.asgi:application`` on 127.0.0.1.
+
+    ``env`` adds to (or, with ``None`` values, removes from) the environment of
+    the server, e.g. ``{"REDIS_URL": "redis://127.0.0.1:6379/0"}``. The port is
+    chosen once and kept across ``restart()``. Output goes to a log file whose
+    tail is shown when the server fails to start.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        port: int | None = None,
+        env: Mapping[str, str | None] | None = None,
+        startup_timeout: float = 30,
+        log_dir: Path | None = None,
+    ) -> None:
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.env = dict(env or {})
+        self.startup_timeout = startup_timeout
+        log_dir = Path(log_dir or tempfile.gettempdir())
+        self.log_path = log_dir / f"pairwise-daphne-{self.port}-{uuid.uuid4().hex[:8]}.log"
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> DaphneProcess:
+        """Start the server and return once it answers HTTP requests."""
+        if self.running:
+            return self
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(  # noqa: S603 - the virtualenv's daphne
+                [
+                    str(BIN_DIR / "daphne"),
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "site.asgi:application",
+                ],
+                cwd=PROJECT_DIR,
+                env=server_environment(self.database_url, self.env),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_until_ready()
+        return self
+
+    def stop(self, timeout: float = 10, *, graceful: bool = True) -> None:
+        """Stop the server: SIGTERM and wait (a few seconds), or at once with SIGKILL.
+
+        ``graceful=False`` is also how a test simulates a crash.
+        """
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        if graceful:
+            process.terminate()
+            try:
+                process.wait(timeout=timeout)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+        process.kill()
+        process.wait(timeout=timeout)
+
+    def restart(self, *, graceful: bool = True) -> DaphneProcess:
+        """Stop and start again on the same port: open WebSockets drop and may reconnect."""
+        self.stop(graceful=graceful)
+        return self.start()
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise RuntimeError(f"daphne exited while starting on {self.url}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/", timeout=2):  # noqa: S310 - our own http URL
+                    return
+            except urllib.error.HTTPError:
+                return  # it answered, even if not with 200
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(
+            f"daphne did not answer on {self.url} within {self.startup_timeout} s:\n{self.log_tail()}"
+        )
+
+    def __enter__(self) -> DaphneProcess:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,84 @@
+"""axe-core finds no accessibility violation on the public pages, and the
+keyboard reaches the content first.
+
+axe-core ships inside the ``axe-playwright-python`` test dependency; every rule
+it runs by default is checked (WCAG 2.x A and AA plus its best practices:
+landmarks, heading order, link names...).
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+
+PUBLIC_PAGES = [
+    "/",
+    "/blog/",
+    "/pairs/",
+    "/pairs/amira-and-ben/",
+    "/search/?q=wiki",
+    "/accounts/login/",
+]
+
+
+@pytest.fixture(scope="module")
+def post_path(browser, server_url):
+    """The path of the newest demo post, as the blog index links to it."""
+    context = browser.new_context(base_url=server_url)
+    page = context.new_page()
+    page.goto("/blog/")
+    href = page.locator("main article h2 a, main article h3 a").first.get_attribute("href")
+    context.close()
+    assert href
+    return href
+
+
+def assert_no_violations(page, path):
+    response = page.goto(path)
+    assert response is not None
+    assert response.ok, f"{path} answered {response.status}"
+    results = AXE.run(page)
+    assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_has_no_axe_violations(page, path):
+    assert_no_violations(page, path)
+
+
+def test_post_page_has_no_axe_violations(page, post_path):
+    assert_no_violations(page, post_path)
+
+
+@pytest.mark.parametrize("path", ["/", "post"])
+def test_signed_in_page_has_no_axe_violations(page, login, post_path, path):
+    login(page, "sam")
+    assert_no_violations(page, post_path if path == "post" else path)
+    assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.textContent]")
+    assert focused == ["skip-link", "Skip to content"]
+    assert page.locator(".skip-link").is_visible(), "the focused skip link must be visible"
+
+    page.keyboard.press("Enter")
+
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+
+
+def test_axe_reports_what_it_finds(browser):
+    """Guards the checks above: a page with a known fault must not pass."""
+    page = browser.new_page()
+    page.set_content('<html lang="en"><title>t</title><main><img src="x.png"></main></html>')
+
+    results = AXE.run(page)
+    page.close()
+
+    assert "image-alt" in {violation["id"] for violation in results.response["violations"]}

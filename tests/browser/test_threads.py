@@ -1,0 +1,96 @@
+"""Two people in one post's thread, in two real browsers, through a real daphne."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.live_server import manage
+
+pytestmark = pytest.mark.browser
+
+
+def first_post_path(page) -> str:
+    page.goto("/blog/")
+    href = page.locator("main article h2 a, main article h3 a").first.get_attribute("href")
+    assert href
+    return href
+
+
+def comment_with(page, text: str):
+    return page.locator("[data-thread-comments] li.comment", has_text=text)
+
+
+def post_comment(page, text: str) -> None:
+    page.get_by_label("Add to the conversation").fill(text)
+    page.get_by_role("button", name="Post comment").click()
+
+
+def test_comments_reactions_and_replies_arrive_live_and_survive_a_restart(
+    new_page, login, daphne_server, demo_database_url
+):
+    sam, amira = new_page(), new_page()
+    errors: list[str] = []
+    for page in (sam, amira):
+        page.on("pageerror", lambda error: errors.append(str(error)))
+    login(sam, "sam")
+    login(amira, "amira")
+    path = first_post_path(sam)
+    for page in (sam, amira):
+        page.goto(path)
+        expect(page.locator("section.thread.thread--live")).to_be_visible()
+
+    # A comment appears for the other person without a reload, and "who is here" counts both.
+    expect(sam.locator("[data-thread-presence]")).to_contain_text("2 people here now")
+    post_comment(sam, "Does the **tag cloud** help new joiners?")
+    expect(comment_with(amira, "Does the tag cloud help new joiners?")).to_have_count(1)
+    expect(amira.get_by_text(re.compile("New comment from Sam"))).to_have_count(1)
+    expect(sam.get_by_label("Add to the conversation")).to_have_value("")
+
+    # A reaction and a reply, live in the other browser.
+    question = comment_with(amira, "Does the tag cloud help").first
+    question.get_by_role("button", name=re.compile("^Learned something")).click()
+    expect(
+        comment_with(sam, "Does the tag cloud help").first.locator(
+            "[data-reaction=learned] [data-reaction-count]"
+        )
+    ).to_have_text("1")
+    question.get_by_text("Reply", exact=True).click()
+    question.get_by_label(re.compile("^Reply to")).fill("It does, once the tags are tidy.")
+    question.get_by_role("button", name="Post reply").click()
+    expect(sam.locator(".comment__replies", has_text="It does, once the tags are tidy.")).to_have_count(1)
+
+    # Typing shows for the other person.
+    amira.get_by_label("Add to the conversation").press_sequentially("hm")
+    expect(sam.locator("[data-thread-typing]")).to_contain_text("Amira Haddad is typing")
+
+    # The server goes away; a comment is written meanwhile; the client catches up exactly once.
+    daphne_server.stop()
+    expect(sam.locator("section.thread.thread--live")).to_have_count(0)
+    manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; from wagtail.models import Page; "
+        "from blog.threads.services import comment_create; "
+        f"page = Page.objects.get(url_path__endswith={path.strip('/').split('/')[-1]!r} + '/'); "
+        "comment_create(page=page, author=get_user_model().objects.get(username='ben'), "
+        "body='Written while you were away', client_id='while-away')",
+        database_url=demo_database_url,
+    )
+    daphne_server.start()
+    expect(comment_with(sam, "Written while you were away")).to_have_count(1, timeout=20_000)
+    expect(comment_with(sam, "Does the tag cloud help new joiners?")).to_have_count(1)
+    sam.wait_for_timeout(1500)  # a late duplicate would show up now
+    expect(comment_with(sam, "Written while you were away")).to_have_count(1)
+    assert errors == []
+
+
+def test_thread_works_without_javascript(new_page, login):
+    page = new_page(java_script_enabled=False)
+    login(page, "sam")
+    page.goto(first_post_path(page))
+
+    post_comment(page, "Posted with JavaScript off")
+
+    assert re.search(r"#comment-\d+$", page.url)
+    expect(comment_with(page, "Posted with JavaScript off")).to_have_count(1)

@@ -1,0 +1,139 @@
+"""The demo a newcomer gets from ``make run``: loaded once, loadable again, every page readable."""
+
+import collections
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import TestCase
+from django.utils.html import escape
+
+from wagtail.images import get_image_model
+from wagtail.models import Page, Revision
+
+import pytest
+from taggit.models import Tag, TaggedItem
+
+from blog.demo_content import PAIRS
+from blog.demo_posts import POSTS
+from blog.models import BlogPostPage, BlogPostTag, MentorPair
+from home.demo import DEMO_PASSWORD, load_demo
+
+
+def counts() -> dict[str, int]:
+    models = [
+        get_user_model(),
+        MentorPair,
+        Page,
+        BlogPostPage,
+        Revision,
+        Tag,
+        TaggedItem,
+        BlogPostTag,
+        get_image_model(),
+    ]
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def page_text(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+class DemoSiteTests(TestCase):
+    """One demo, loaded into an empty database once for the class; each test sees it afresh."""
+
+    @classmethod
+    def setUpTestData(cls):
+        output = io.StringIO()
+        call_command("load_demo", stdout=output)
+        cls.load_output = output.getvalue()
+
+    def test_loading_the_demo_again_creates_nothing(self):
+        before = counts()
+
+        created_again = load_demo()
+
+        assert counts() == before
+        assert set(created_again.values()) == {0}
+        assert before["MentorPair"] == len(PAIRS)
+        assert before["BlogPostPage"] == len(POSTS)
+        assert f"{len(POSTS)} posts" in self.load_output
+
+    def test_demo_people_sign_in_with_the_documented_password(self):
+        assert self.client.login(username="amira", password=DEMO_PASSWORD)
+        assert self.client.login(username="editor", password=DEMO_PASSWORD)
+
+    def test_demo_posts_are_many_rich_and_share_topics(self):
+        posts = BlogPostPage.objects.live().select_related("pair").prefetch_related("tags")
+        posts_per_pair = collections.Counter(post.pair.slug for post in posts)
+        posts_per_tag = collections.Counter(tag.name for post in posts for tag in post.tags.all())
+
+        assert len(posts) >= 12
+        assert set(posts_per_pair) == {pair["slug"] for pair in PAIRS}
+        assert min(posts_per_pair.values()) >= 2
+        assert sum(1 for count in posts_per_tag.values() if count >= 3) >= 5, posts_per_tag
+        for post in posts:
+            assert 4 <= len(post.body) <= 8, post.title
+            (takeaway,) = [block.value for block in post.body if block.block_type == "takeaway"]
+            assert takeaway["first_member_perspective"], post.title
+            assert takeaway["second_member_perspective"], post.title
+
+    def test_home_shows_the_latest_posts_and_the_active_pairs(self):
+        html = page_text(self.client, "/")
+
+        for spec in sorted(POSTS, key=lambda post: post["days_ago"])[:6]:
+            assert escape(spec["title"]) in html
+        for spec in PAIRS:
+            listed = escape(spec["name"]) in html
+            assert listed == (spec["status"] == MentorPair.Status.ACTIVE), spec["name"]
+
+    def test_blog_lists_every_post_newest_first_over_its_pages(self):
+        html = page_text(self.client, "/blog/") + page_text(self.client, "/blog/?page=2")
+
+        newest_first = sorted(POSTS, key=lambda post: post["days_ago"])
+        positions = [html.index(escape(spec["title"])) for spec in newest_first]
+        assert positions == sorted(positions)
+
+    def test_every_post_shows_its_title_authors_and_takeaway(self):
+        for post in BlogPostPage.objects.live().select_related("pair__first_member", "pair__second_member"):
+            html = page_text(self.client, post.url)
+            assert escape(post.title) in html
+            assert escape(post.pair.byline) in html
+            assert "What we learned" in html
+
+    def test_the_demo_chart_renders_with_its_description(self):
+        post = BlogPostPage.objects.get(slug="automating-the-morning-cash-position")
+
+        html = page_text(self.client, post.url)
+
+        assert 'alt="Bar chart of the morning cash position: five banks' in html
+
+    def test_pair_pages_show_members_goals_posts_and_feed(self):
+        pairs = page_text(self.client, "/pairs/")
+        for spec in PAIRS:
+            assert escape(spec["name"]) in pairs
+            html = page_text(self.client, f"/pairs/{spec['slug']}/")
+            assert escape(spec["goals"]) in html
+            assert escape(spec["first"][1]) in html
+            for post in POSTS:
+                assert (escape(post["title"]) in html) == (post["pair"] == spec["slug"]), post["title"]
+            assert page_text(self.client, f"/pairs/{spec['slug']}/feed/").startswith("<?xml")
+
+    def test_blog_feed_search_and_sign_in_pages(self):
+        newest = escape(min(POSTS, key=lambda post: post["days_ago"])["title"])
+
+        assert newest in page_text(self.client, "/blog/feed/")
+        assert escape("Why our credit memos moved to the wiki") in page_text(
+            self.client, "/search/?q=guarantor"
+        )
+        assert 'name="username"' in page_text(self.client, "/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/no-such-page/", "/blog/no-such-post/", "/pairs/no-such-pair/", "/pairs/no-such-pair/feed/"]
+)
+def test_unknown_paths_are_404(client, home, url):
+    assert client.get(url).status_code == 404
