@@ -194,6 +194,3 @@ class BlogPostPage(ThreadPageMixin, Page):
             self.pair.second_member,
         )
         return context
-
-    def thread_followers(self) -> list:
-        return [self.pair.first_member, self.pair.second_member]

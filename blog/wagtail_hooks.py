@@ -40,6 +40,19 @@ def refuse_deleting_other_pairs_post(request, page):
     _refuse_other_pairs_post(request, page)
 
 
+@hooks.register("before_copy_page")
+def refuse_copying_other_pairs_post(request, page):
+    # A copy keeps its pair, so copying would create a post in another pair's name.
+    _refuse_other_pairs_post(request, page)
+
+
 @hooks.register("before_unpublish_page")
 def refuse_unpublishing_other_pairs_post(request, page):
     _refuse_other_pairs_post(request, page)
+
+
+# The explorer's bulk actions (delete, move, ...) skip the per-page hooks above.
+@hooks.register("before_bulk_action")
+def refuse_bulk_actions_on_other_pairs_posts(request, action_type, objects, action_class_instance):
+    for obj in objects:
+        _refuse_other_pairs_post(request, obj)

@@ -11,11 +11,14 @@ class ThreadPageMixin:
     has_thread = True
 
     def thread_followers(self) -> list:
-        """People told about every new comment; a post's pair, for instance."""
-        return []
+        """People told about every new comment: the page's mentor pair, if it has one."""
+        pair = getattr(self, "pair", None)
+        return [pair.first_member, pair.second_member] if pair is not None else []
 
     def serve(self, request, *args, **kwargs):
-        if request.method == "POST":
+        # Only the thread's own forms (marked with ``thread_form``); a routable
+        # page's other POST routes (a lesson's knowledge check) pass through.
+        if request.method == "POST" and "thread_form" in request.POST:
             from blog.threads.views import thread_form_post
 
             return thread_form_post(request, self)

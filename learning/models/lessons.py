@@ -15,6 +15,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
 from blog.forms import BlogPostPageForm
+from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
 
 LESSONS_PER_PAGE = 12
@@ -47,7 +48,7 @@ class LearningIndexPage(Page):
         return context
 
 
-class LessonPage(RoutablePageMixin, Page):
+class LessonPage(ThreadPageMixin, RoutablePageMixin, Page):
     """A bite-size lesson: an objective, a short body, takeaways and a knowledge check."""
 
     objective = models.CharField(

@@ -185,7 +185,9 @@ def test_page_thread_query_count_does_not_grow(
 def test_form_posts_a_comment_and_redirects_to_it(client, post, staff):
     client.force_login(staff)
 
-    response = client.post(post.url, {"action": "comment", "body": "No JS needed", "client_id": "form-1"})
+    response = client.post(
+        post.url, {"thread_form": "1", "action": "comment", "body": "No JS needed", "client_id": "form-1"}
+    )
 
     comment = Comment.objects.get()
     assert response.status_code == 303
@@ -197,10 +199,13 @@ def test_form_reply_reaction_and_delete(client, post, staff, pair):
     root = add(post, pair.first_member, "Root")
     client.force_login(staff)
 
-    client.post(post.url, {"action": "comment", "body": "Reply", "client_id": "r", "parent": str(root.pk)})
-    client.post(post.url, {"comment": str(root.pk), "reaction": "insightful"})
+    client.post(
+        post.url,
+        {"thread_form": "1", "action": "comment", "body": "Reply", "client_id": "r", "parent": str(root.pk)},
+    )
+    client.post(post.url, {"thread_form": "1", "comment": str(root.pk), "reaction": "insightful"})
     reply = Comment.objects.get(client_id="r")
-    client.post(post.url, {"action": "delete", "comment": str(reply.pk)})
+    client.post(post.url, {"thread_form": "1", "action": "delete", "comment": str(reply.pk)})
 
     reply.refresh_from_db()
     assert reply.parent_id == root.pk and reply.deleted
@@ -212,7 +217,9 @@ def test_form_reply_reaction_and_delete(client, post, staff, pair):
 def test_refused_form_comment_keeps_the_text_and_shows_why(client, post, staff):
     client.force_login(staff)
 
-    response = client.post(post.url, {"action": "comment", "body": "x" * 5001, "client_id": "long"})
+    response = client.post(
+        post.url, {"thread_form": "1", "action": "comment", "body": "x" * 5001, "client_id": "long"}
+    )
 
     html = response.content.decode()
     assert response.status_code == 413
@@ -221,7 +228,9 @@ def test_refused_form_comment_keeps_the_text_and_shows_why(client, post, staff):
 
 
 def test_form_asks_anonymous_people_to_sign_in(client, post):
-    response = client.post(post.url, {"action": "comment", "body": "hi", "client_id": "a"})
+    response = client.post(
+        post.url, {"thread_form": "1", "action": "comment", "body": "hi", "client_id": "a"}
+    )
 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not Comment.objects.exists()
@@ -261,3 +270,21 @@ def _editor():
 def _csrf_token(client, page) -> str:
     client.get(page.url)
     return client.cookies["csrftoken"].value
+
+
+def test_lessons_carry_threads_too(client, home, staff, pair):
+    from learning.factories import LessonPageFactory
+    from learning.models import LearningIndexPage
+
+    lesson = LessonPageFactory(parent=LearningIndexPage.objects.child_of(home).get(), pair=pair)
+    client.force_login(staff)
+
+    posted = client.post(
+        lesson.url, {"thread_form": "1", "action": "comment", "body": "Great lesson", "client_id": "l-1"}
+    )
+    html = client.get(lesson.url).content.decode()
+
+    assert posted.status_code == 303
+    assert f'data-thread="{lesson.pk}"' in html and "Great lesson" in html
+    assert client.get(api_url(lesson)).json()["comments"][0]["body_html"] == "<p>Great lesson</p>"
+    assert {n.recipient.username for n in Notification.objects.all()} == {"amira", "ben"}

@@ -107,14 +107,27 @@ class PairPermissionTests(TestCase):
         assert refused(response)
         assert BlogPostPage.objects.filter(pk=self.theirs.pk).exists()
 
-    def test_member_cannot_bulk_delete_another_pairs_post(self):
+    def test_member_bulk_deletes_only_their_own_pairs_drafts(self):
         self.client.force_login(self.member)
         url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
 
-        response = self.client.post(f"{url}?id={self.theirs.pk}&id={self.draft.pk}")
+        refusal = self.client.post(f"{url}?id={self.theirs.pk}")
+        self.client.post(f"{url}?id={self.draft.pk}")
+
+        assert refused(refusal)
+        assert BlogPostPage.objects.filter(pk=self.theirs.pk).exists()
+        assert not BlogPostPage.objects.filter(pk=self.draft.pk).exists()
+
+    def test_member_cannot_copy_another_pairs_post(self):
+        self.client.force_login(self.member)
+
+        response = self.client.post(
+            reverse("wagtailadmin_pages:copy", args=[self.theirs.pk]),
+            {"new_title": "Copied", "new_slug": "copied", "new_parent_page": self.blog.pk},
+        )
 
         assert refused(response)
-        assert BlogPostPage.objects.filter(pk__in=[self.theirs.pk, self.draft.pk]).count() == 2
+        assert not BlogPostPage.objects.filter(slug="copied").exists()
 
     def test_member_is_offered_only_their_own_pairs(self):
         self.client.force_login(self.member)

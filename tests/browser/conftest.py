@@ -22,7 +22,7 @@ A failed browser test shows the end of each server's log (a 500's traceback).
 Browser tests need no database of their own: they never request ``db`` (nor
 pytest-django's ``live_server``), and they reach the data only through the
 server. To set something up first, run a command against the server's
-database with ``tests.browser.live_server.manage("shell", "-c", "...",
+database with ``tests.live_server.manage("shell", "-c", "...",
 database_url=demo_database_url)``. The ORM cannot be used in-process once
 Chromium runs (see below).
 
@@ -40,14 +40,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.live_server import (
+from tests.conftest import skip_or_fail
+from tests.live_server import (
     DEMO_PASSWORD,
     DaphneProcess,
     prepare_demo_database,
     remove_sqlite_database,
     temporary_database_url,
 )
-from tests.conftest import skip_or_fail
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

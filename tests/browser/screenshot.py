@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser.live_server import (
+from tests.live_server import (
     DEMO_PASSWORD,
     PROJECT_DIR,
     DaphneProcess,

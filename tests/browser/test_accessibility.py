@@ -39,6 +39,9 @@ def assert_no_violations(page, path):
     response = page.goto(path)
     assert response is not None
     assert response.ok, f"{path} answered {response.status}"
+    if page.locator("section.thread").count():
+        # Check the thread as the script renders it live, not only the server's HTML.
+        page.locator("section.thread.thread--live").wait_for(timeout=10_000)
     results = AXE.run(page)
     assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
 

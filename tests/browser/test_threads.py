@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.live_server import manage
+from tests.live_server import manage
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from websockets.sync.client import connect
 
-from tests.browser.live_server import DEMO_PASSWORD
+from tests.live_server import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

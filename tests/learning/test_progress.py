@@ -2,6 +2,7 @@ import datetime
 
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 import pytest
 from taggit.models import Tag
@@ -240,3 +241,35 @@ def test_my_stream_query_count_does_not_grow(
     add(45)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/me/stream/")
+
+
+def test_pair_page_has_a_follow_button(client, pair, staff):
+    client.force_login(staff)
+
+    html = client.get(pair.get_absolute_url()).content.decode()
+    assert f'action="/pairs/{pair.slug}/follow/"' in html and f"Follow {escape(pair.name)}" in html
+
+    client.post(f"/pairs/{pair.slug}/follow/", {"follow": "1"})
+    assert f"Following {escape(pair.name)}" in client.get(pair.get_absolute_url()).content.decode()
+
+
+def test_post_page_mark_as_read_records_the_post_once(client, make_post, staff):
+    post = make_post()
+    client.force_login(staff)
+    assert "Mark as read" in client.get(post.url).content.decode()
+
+    client.post(f"/me/read/{post.pk}/")
+    client.post(f"/me/read/{post.pk}/")
+
+    assert Completion.objects.filter(user=staff, page=post, how=Completion.How.READ).count() == 1
+    html = client.get(post.url).content.decode()
+    assert "Mark as read" not in html and "Read" in html
+
+
+def test_a_draft_post_cannot_be_marked_read(client, make_post, staff):
+    post = make_post()
+    post.unpublish()
+    client.force_login(staff)
+
+    assert client.post(f"/me/read/{post.pk}/").status_code == 404
+    assert not Completion.objects.exists()

@@ -344,6 +344,7 @@ class LiveThread {
       "form",
       { method: "post", action: location.pathname, class: "comment__actions", "data-comment-actions": true },
       element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
+      element("input", { type: "hidden", name: "thread_form", value: "1" }),
       element("input", { type: "hidden", name: "comment", value: comment.id }),
     );
     const group = element("span", { class: "reactions", role: "group", "aria-label": "Reactions" });
@@ -390,6 +391,7 @@ class LiveThread {
         "form",
         { method: "post", action: location.pathname, class: "comment-form", "data-comment-form": true },
         element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
+      element("input", { type: "hidden", name: "thread_form", value: "1" }),
         element("input", { type: "hidden", name: "action", value: "comment" }),
         element("input", { type: "hidden", name: "client_id", value: newClientId() }),
         element("input", { type: "hidden", name: "parent", value: comment.id }),

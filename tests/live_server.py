@@ -1,9 +1,12 @@
-"""Real daphne processes serving demo content, for tests that drive a browser.
+"""Real server processes serving demo content, for browser tests, fault tests and benchmarks.
 
-The browser tests talk to the site over HTTP and WebSocket exactly as a person
-would, so they need the real ASGI server, not Django's test client. This module
-prepares a throwaway SQLite database (migrate, then ``load_demo``) and starts
-``daphne`` on a free port, as subprocesses of the virtualenv's interpreter.
+Browser and fault tests (``tests/browser``, ``tests/faults``) and the
+benchmarks (``bench/``) talk to the site over HTTP and WebSocket exactly as a
+person would, so they need the real ASGI server, not Django's test client.
+This module prepares a throwaway SQLite database (migrate, then ``load_demo``)
+and starts ``daphne`` (or, to compare servers, uvicorn or gunicorn with
+uvicorn workers) on a free port, as subprocesses of the virtualenv's
+interpreter.
 
 It is plain Python, without pytest, so that a test can start more servers of
 its own: restart one to prove clients reconnect, or run two against the same
@@ -32,7 +35,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
 DEMO_PASSWORD = "pairwise-demo"
 # The demo site, as ``make run`` serves it.
@@ -87,8 +90,8 @@ def remove_sqlite_database(database_url: str) -> None:
 
 def manage(
     *args: str, database_url: str, env: Mapping[str, str | None] | None = None, timeout: float = 300
-) -> None:
-    """Run ``manage.py <args>`` against the database; raise with its output if it fails."""
+) -> str:
+    """Run ``manage.py <args>`` against the database; its output, or raise with it if it fails."""
     result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, str(PROJECT_DIR / "manage.py"), *args],
         cwd=PROJECT_DIR,
@@ -103,6 +106,7 @@ def manage(
             f"manage.py {' '.join(args)} failed with exit code {result.returncode}:\n"
             f"{result.stdout}\n{result.stderr}"
         )
+    return result.stdout
 
 
 def prepare_demo_database(database_url: str, env: Mapping[str, str | None] | None = None) -> None:
@@ -148,13 +152,24 @@ def sqlite_path(database_url: str) -> Path:
     return Path(database_url.removeprefix("sqlite:///"))
 
 
+# What ``migrate`` and ``load_demo`` write depends on these files only: views,
+# consumers, templates and the like can change without a new database.
+_DATABASE_SHAPING_FOLDERS = {"migrations", "models", "management", "settings"}
+_DATABASE_SHAPING_FILES = {"models.py", "blocks.py", "services.py", "permissions.py", "apps.py"}
+
+
 def demo_source_digest() -> str:
     """A hash of every file that decides what ``migrate`` and ``load_demo`` write."""
     digest = hashlib.sha256()
     for folder in ("blog", "home", "learning", "site/settings"):
-        for path in sorted((PROJECT_DIR / folder).rglob("*")):
+        for path in sorted((PROJECT_DIR / folder).rglob("*.py")):
             relative = path.relative_to(PROJECT_DIR)
-            if not path.is_file() or {"templates", "static", "__pycache__"} & set(relative.parts):
+            shapes_database = (
+                _DATABASE_SHAPING_FOLDERS & set(relative.parts[:-1])
+                or path.name in _DATABASE_SHAPING_FILES
+                or path.name.startswith("demo")
+            )
+            if not shapes_database:
                 continue
             digest.update(str(relative).encode())
             digest.update(path.read_bytes())
@@ -172,13 +187,37 @@ def _fold_write_ahead_log(path: Path) -> None:
         connection.close()
 
 
+def server_command(server: str, *, port: int, application: str, workers: int = 1) -> list[str]:
+    """The command line that serves ``application`` on 127.0.0.1:``port``.
+
+    ``daphne`` is the design card's server and the default. ``uvicorn`` and
+    ``gunicorn`` (with ``workers`` uvicorn workers) are there to be measured
+    beside it (``bench/``); they need ``bench/requirements.txt``.
+    """
+    if server == "daphne":
+        return [str(BIN_DIR / "daphne"), "-b", "127.0.0.1", "-p", str(port), application]
+    if server == "uvicorn":
+        return [
+            str(BIN_DIR / "uvicorn"), "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning", application,
+        ]  # fmt: skip
+    if server == "gunicorn":
+        return [
+            str(BIN_DIR / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--worker-class", "uvicorn.workers.UvicornWorker", "--log-level", "warning", application,
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {server!r}: daphne, uvicorn or gunicorn")
+
+
 class DaphneProcess:
     """One ``daphne`` serving ``site.asgi:application`` on 127.0.0.1.
 
     ``env`` adds to (or, with ``None`` values, removes from) the environment of
     the server, e.g. ``{"REDIS_URL": "redis://127.0.0.1:6379/0"}``. The port is
     chosen once and kept across ``restart()``. Output goes to a log file whose
-    tail is shown when the server fails to start.
+    tail is shown when the server fails to start. Benchmarks pass ``server``
+    (see ``server_command``) and ``application`` to measure other setups the
+    same way.
     """
 
     def __init__(
@@ -189,18 +228,27 @@ class DaphneProcess:
         env: Mapping[str, str | None] | None = None,
         startup_timeout: float = 30,
         log_dir: Path | None = None,
+        server: str = "daphne",
+        application: str = "site.asgi:application",
+        workers: int = 1,
     ) -> None:
         self.database_url = database_url
+        self.server, self.application, self.workers = server, application, workers
         self.port = port or free_port()
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
         log_dir = Path(log_dir or tempfile.gettempdir())
-        self.log_path = log_dir / f"pairwise-daphne-{self.port}-{uuid.uuid4().hex[:8]}.log"
+        self.log_path = log_dir / f"pairwise-{server}-{self.port}-{uuid.uuid4().hex[:8]}.log"
         self._process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id (gunicorn's master), while it runs."""
+        return self._process.pid if self.running else None
 
     @property
     def running(self) -> bool:
@@ -211,15 +259,10 @@ class DaphneProcess:
         if self.running:
             return self
         with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(  # noqa: S603 - the virtualenv's daphne
-                [
-                    str(BIN_DIR / "daphne"),
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(self.port),
-                    "site.asgi:application",
-                ],
+            self._process = subprocess.Popen(  # noqa: S603 - the virtualenv's own server
+                server_command(
+                    self.server, port=self.port, application=self.application, workers=self.workers
+                ),
                 cwd=PROJECT_DIR,
                 env=server_environment(self.database_url, self.env),
                 stdout=log,
@@ -261,7 +304,7 @@ class DaphneProcess:
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if not self.running:
-                raise RuntimeError(f"daphne exited while starting on {self.url}:\n{self.log_tail()}")
+                raise RuntimeError(f"{self.server} exited while starting on {self.url}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/", timeout=2):  # noqa: S310 - our own http URL
                     return
@@ -271,7 +314,7 @@ class DaphneProcess:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(
-            f"daphne did not answer on {self.url} within {self.startup_timeout} s:\n{self.log_tail()}"
+            f"{self.server} did not answer on {self.url} within {self.startup_timeout} s:\n{self.log_tail()}"
         )
 
     def __enter__(self) -> DaphneProcess:

@@ -1,0 +1,1 @@
+"""Benchmarks of Pairwise against the bare stack; see bench/README.md."""

@@ -1,0 +1,23 @@
+"""Just enough Django for Channels: no database, no sessions, no auth."""
+
+import os
+
+SECRET_KEY = "bench-bare-channels-not-secret"  # noqa: S105 - a loopback benchmark only
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS = ["channels"]
+DATABASES: dict = {}
+ASGI_APPLICATION = "bench.bare_channels.asgi.application"
+USE_TZ = True
+
+# The same layer configuration as site/settings/base.py, so only the app differs.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

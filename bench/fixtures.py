@@ -1,0 +1,105 @@
+"""Data the benchmarks need, made through Django in the servers' own database.
+
+The functions run inside ``manage.py shell`` (``in_django`` starts it), so they
+use exactly the settings and database the server processes use. Comments are
+made by the comment service, as a person posting them would.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from tests.live_server import manage
+
+BENCH_PASSWORD = "pairwise-bench"  # noqa: S105 - loopback benchmark accounts
+
+
+def in_django(call: str, *, database_url: str, env: Mapping[str, str | None] | None = None):
+    """Evaluate ``call`` (e.g. ``"bench_post()"``, names from this module) inside Django; its JSON result."""
+    code = f"import json; from bench.fixtures import *; print('RESULT ' + json.dumps({call}))"
+    output = manage("shell", "--no-imports", "-c", code, database_url=database_url, env=env)
+    line = next(line for line in reversed(output.splitlines()) if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+# --- run inside Django ---------------------------------------------------------------
+
+
+def signed_in(usernames: list[str]) -> dict[str, str]:
+    """A fresh session key for each username, creating the accounts that do not exist."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    User = get_user_model()
+    keys = {}
+    for username in usernames:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username, password=BENCH_PASSWORD, first_name="Bench", last_name=username
+            )
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys[username] = session.session_key
+    return keys
+
+
+def bench_post() -> dict:
+    """The newest live blog post: its page id and URL."""
+    from blog.models import BlogPostPage
+
+    post = BlogPostPage.objects.live().order_by("-first_published_at", "-pk").first()
+    return {"id": post.pk, "url": post.url, "comments": post_comment_count(post.pk)}
+
+
+def post_comment_count(page_id: int) -> int:
+    from blog.threads.models import Comment
+
+    return Comment.objects.filter(page_id=page_id).count()
+
+
+def page_urls() -> dict[str, str]:
+    """The pages ``bench/pages.py`` measures: home, the blog index, a topic stream."""
+    from taggit.models import Tag
+
+    from blog.models import BlogIndexPage
+
+    tag = Tag.objects.order_by("name").first()
+    return {
+        "home": "/",
+        "blog index": BlogIndexPage.objects.live().first().url,
+        "topic stream": f"/topics/{tag.slug}/",
+    }
+
+
+def fill_thread(page_id: int, *, comments: int, username: str = "sam") -> dict:
+    """Give ``page_id``'s thread ``comments`` comments, through the service; some replies and reactions."""
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from wagtail.models import Page
+
+    from blog.threads.services import comment_create, reaction_toggle
+
+    User = get_user_model()
+    page = Page.objects.get(pk=page_id).specific
+    people = list(User.objects.filter(username__in=["sam", "amira", "ben", "editor"]))
+    made = []
+    with override_settings(COMMENT_RATE_LIMIT=10**9):
+        for n in range(comments - post_comment_count(page_id)):
+            author = people[n % len(people)]
+            parent = made[-1].pk if made and n % 5 == 4 else None
+            body = f"Comment {n} with **Markdown**, a [link](https://example.com/{n}) and @sam."
+            result = comment_create(
+                page=page, author=author, body=body, client_id=f"fill-{n}", parent_id=parent
+            )
+            made.append(result.comment)
+            if n % 3 == 0:
+                reaction_toggle(
+                    page=page, user=people[(n + 1) % len(people)], comment_id=result.comment.pk, kind="like"
+                )
+    return {"id": page_id, "url": page.url, "comments": post_comment_count(page_id)}

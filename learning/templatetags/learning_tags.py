@@ -1,0 +1,41 @@
+"""Progress controls that blog templates embed: follow a pair, mark a post read.
+
+Read-only: each tag asks one question of the database for the signed-in
+reader and renders a plain form; the write happens in a view.
+"""
+
+from django import template
+
+from learning.models import Completion, PairFollow
+
+register = template.Library()
+
+
+@register.inclusion_tag("learning/includes/follow_button.html", takes_context=True)
+def pair_follow_button(context, pair):
+    user = context["request"].user
+    following = user.is_authenticated and PairFollow.objects.filter(user=user, pair=pair).exists()
+    return {
+        "request": context["request"],
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "action": f"/pairs/{pair.slug}/follow/",
+        "following": following,
+        "name": pair.name,
+    }
+
+
+@register.inclusion_tag("learning/includes/mark_read.html", takes_context=True)
+def post_mark_read_button(context, post):
+    user = context["request"].user
+    # A preview of a new post has no id yet: nothing to mark.
+    done = (
+        bool(post.pk) and user.is_authenticated and Completion.objects.filter(user=user, page=post).exists()
+    )
+    return {
+        "request": context["request"],
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "post": post,
+        "done": done,
+    }
