@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 # Handshakes in flight at once: a crowd arriving, not a stampede (daphne gives an
 # application 5 s to accept a socket before it drops the handshake).
@@ -34,15 +35,36 @@ async def open_socket(base_url: str, page_id: int, session_key: str | None = Non
     )
 
 
-async def open_many(targets: Iterable[tuple[str, int, str | None]]) -> list[ClientConnection]:
-    """Open sockets ``CONNECT_CONCURRENCY`` at a time; each has read its snapshot."""
+class Handshakes:
+    """How many handshakes a run retried, as the browser client does after a refusal."""
+
+    retried = 0
+
+
+async def open_many(
+    targets: Iterable[tuple[str, int, str | None]], *, attempts: int = 5
+) -> list[ClientConnection]:
+    """Open sockets ``CONNECT_CONCURRENCY`` at a time; each has read its snapshot.
+
+    A handshake the server drops (daphne drops one its application has not
+    accepted within 5 s) is retried after a pause, like the browser client's
+    backoff, and counted in ``Handshakes.retried``.
+    """
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
     async def one(base_url: str, page_id: int, session_key: str | None) -> ClientConnection:
-        async with gate:
-            socket = await open_socket(base_url, page_id, session_key)
-            await next_frame(socket, "thread.snapshot")
-            return socket
+        for attempt in range(attempts):
+            async with gate:
+                try:
+                    socket = await open_socket(base_url, page_id, session_key)
+                    await next_frame(socket, "thread.snapshot")
+                    return socket
+                except (OSError, TimeoutError, InvalidHandshake, ConnectionClosed):
+                    if attempt == attempts - 1:
+                        raise
+                    Handshakes.retried += 1
+            await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
 
     return list(await asyncio.gather(*(one(*target) for target in targets)))
 

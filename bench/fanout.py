@@ -31,12 +31,9 @@ from pathlib import Path
 import redis
 
 from bench.clients import ms, next_frame, now, open_many, open_socket, percentile
-from bench.fixtures import in_django
+from bench.fixtures import add_database_argument, demo_database, in_django
 from tests.live_server import (
     DaphneProcess,
-    prepare_demo_database,
-    remove_sqlite_database,
-    temporary_database_url,
 )
 
 APPS = {
@@ -56,6 +53,7 @@ class Result:
     sent: int = 0
     saved: set[int] = field(default_factory=set)
     errors: Counter = field(default_factory=Counter)
+    refused: set[int] = field(default_factory=set)  # answered with an error: not saved, not expected
     latencies: list[float] = field(default_factory=list)
     delivered: int = 0
     duplicates: int = 0
@@ -65,7 +63,7 @@ class Result:
 
     @property
     def expected(self) -> int:
-        return len(self.saved) * self.subscribers
+        return (self.sent - len(self.refused)) * self.subscribers
 
     @property
     def ratio(self) -> float:
@@ -112,6 +110,8 @@ async def measure(name: str, urls: list[str], page_id: int, session_key: str | N
                 result.saved.add(int(frame["comment"]["client_id"].rsplit("-", 1)[1]))
             elif frame["type"] == "error":
                 result.errors[frame["code"]] += 1
+                if str(frame.get("client_id")).startswith(tag):
+                    result.refused.add(int(frame["client_id"].rsplit("-", 1)[1]))
 
     lags: list[float] = []
 
@@ -133,7 +133,7 @@ async def measure(name: str, urls: list[str], page_id: int, session_key: str | N
     deadline = now() + args.drain
     while now() < deadline:
         answered = len(result.saved) + sum(result.errors.values()) >= result.sent
-        if answered and all(len(r) >= len(result.saved) for r in received):
+        if answered and all(len(r) >= result.sent - len(result.refused) for r in received):
             break
         await asyncio.sleep(0.05)
     elapsed = now() - started
@@ -150,7 +150,7 @@ async def measure(name: str, urls: list[str], page_id: int, session_key: str | N
         seqs = [seq for seq, _ in into]
         unique = set(seqs)
         result.duplicates += len(seqs) - len(unique)
-        result.delivered += len(unique & result.saved)
+        result.delivered += len(unique - result.refused)
         highest = -1
         for seq, at in into:
             if seq < highest:
@@ -199,14 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--only", choices=["ours", "bare"], help="run one setup, not both")
+    add_database_argument(parser)
     args = parser.parse_args(argv)
     args.layer = args.layer or ("redis" if args.processes > 1 else "memory")
     if args.processes > 1 and args.layer == "memory":
         parser.error("several processes need --layer redis")
 
-    database_url = temporary_database_url()
-    try:
-        prepare_demo_database(database_url)
+    with demo_database(args.template) as database_url:
         post, sessions = in_django(f"(bench_post(), signed_in([{PUBLISHER!r}]))", database_url=database_url)
         session_key = sessions[PUBLISHER]
         print(
@@ -218,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
         for name in ["bare", "ours"] if args.only is None else [args.only]:
             results[name] = run(name, args, database_url, post["id"], session_key)
             print(results[name].line(), flush=True)
-    finally:
-        remove_sqlite_database(database_url)
     if len(results) == 2:
         ours, bare = results["ours"], results["bare"]
         print(

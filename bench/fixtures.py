@@ -8,11 +8,17 @@ made by the comment service, as a person posting them would.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
-from tests.live_server import manage
-
-BENCH_PASSWORD = "pairwise-bench"  # noqa: S105 - loopback benchmark accounts
+from tests.live_server import (
+    manage,
+    prepare_demo_database,
+    remove_sqlite_database,
+    sqlite_path,
+    temporary_database_url,
+)
 
 
 def in_django(call: str, *, database_url: str, env: Mapping[str, str | None] | None = None):
@@ -21,6 +27,31 @@ def in_django(call: str, *, database_url: str, env: Mapping[str, str | None] | N
     output = manage("shell", "--no-imports", "-c", code, database_url=database_url, env=env)
     line = next(line for line in reversed(output.splitlines()) if line.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
+
+
+@contextmanager
+def demo_database(template: str | None = None) -> Iterator[str]:
+    """A throwaway SQLite demo database for one benchmark run; its URL.
+
+    ``template`` (a prepared SQLite file, e.g. from an earlier run) skips
+    migrate and ``load_demo``, which take minutes on a busy machine whenever
+    the code that shapes the demo changes.
+    """
+    database_url = temporary_database_url()
+    try:
+        if template:
+            shutil.copyfile(template, sqlite_path(database_url))
+        else:
+            prepare_demo_database(database_url)
+        yield database_url
+    finally:
+        remove_sqlite_database(database_url)
+
+
+def add_database_argument(parser) -> None:
+    parser.add_argument(
+        "--template", help="copy this prepared SQLite demo database instead of migrating a new one"
+    )
 
 
 # --- run inside Django ---------------------------------------------------------------
@@ -35,10 +66,10 @@ def signed_in(usernames: list[str]) -> dict[str, str]:
     keys = {}
     for username in usernames:
         user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User.objects.create_user(
-                username, password=BENCH_PASSWORD, first_name="Bench", last_name=username
-            )
+        if user is None:  # no password to hash: sessions made here are the only way in
+            user = User(username=username, first_name="Bench", last_name=username)
+            user.set_unusable_password()
+            user.save()
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -54,6 +85,13 @@ def bench_post() -> dict:
 
     post = BlogPostPage.objects.live().order_by("-first_published_at", "-pk").first()
     return {"id": post.pk, "url": post.url, "comments": post_comment_count(post.pk)}
+
+
+def thread_pages() -> list[int]:
+    """Ids of every live page that carries a thread."""
+    from blog.models import BlogPostPage
+
+    return list(BlogPostPage.objects.live().order_by("pk").values_list("pk", flat=True))
 
 
 def post_comment_count(page_id: int) -> int:
@@ -103,3 +141,34 @@ def fill_thread(page_id: int, *, comments: int, username: str = "sam") -> dict:
                     page=page, user=people[(n + 1) % len(people)], comment_id=result.comment.pk, kind="like"
                 )
     return {"id": page_id, "url": page.url, "comments": post_comment_count(page_id)}
+
+
+def query_counts(username: str = "sam") -> dict[str, dict[str, int]]:
+    """Queries per page, anonymous and signed in, with Django's test client (second request)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    pages = {**page_urls(), "post": bench_post()["url"]}
+    user = get_user_model().objects.get(username=username)
+    counts: dict[str, dict[str, int]] = {}
+    for who in ("anonymous", "signed in"):
+        client = Client(SERVER_NAME="127.0.0.1")
+        if who == "signed in":
+            client.force_login(user)
+        for name, url in pages.items():
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            counts.setdefault(name, {})[who] = len(queries)
+    return counts
+
+
+def stored_comments(page_id: int, client_id_prefix: str) -> dict[str, int]:
+    """How many comments the run stored, and how many distinct client ids they carry."""
+    from blog.threads.models import Comment
+
+    rows = Comment.objects.filter(page_id=page_id, client_id__startswith=client_id_prefix)
+    return {"stored": rows.count(), "client_ids": rows.values("client_id").distinct().count()}

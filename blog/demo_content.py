@@ -85,9 +85,7 @@ def _pairs(users: dict) -> tuple[dict[str, MentorPair], int]:
     return pairs, created
 
 
-# Drawn with Pillow rather than downloaded, so the demo works offline.
 CASH_POSITION_BALANCES = [("Bank A", 9.4), ("Bank B", 6.1), ("Bank C", 4.8), ("Bank D", 2.7), ("Bank E", 1.2)]
-DEMO_IMAGE_TITLES = {CASH_POSITION_CHART: "Morning cash position by bank (demo chart)"}
 
 
 def _cash_position_chart_png() -> bytes:
@@ -108,16 +106,20 @@ def _cash_position_chart_png() -> bytes:
     return buffer.getvalue()
 
 
+# Drawn with Pillow rather than downloaded, so the demo works offline: key -> (title, drawing).
+DEMO_IMAGES = {
+    CASH_POSITION_CHART: ("Morning cash position by bank (demo chart)", _cash_position_chart_png),
+}
+
+
 def _demo_images() -> tuple[dict[str, int], int]:
     """Ids of the demo images by key, each created once and found by its title afterwards."""
     Image = get_image_model()
     ids, created = {}, 0
-    for key, title in DEMO_IMAGE_TITLES.items():
+    for key, (title, draw) in DEMO_IMAGES.items():
         image = Image.objects.filter(title=title).first()
         if image is None:
-            image = Image(
-                title=title, file=ImageFile(io.BytesIO(_cash_position_chart_png()), name=f"{key}.png")
-            )
+            image = Image(title=title, file=ImageFile(io.BytesIO(draw()), name=f"{key}.png"))
             image.save()
             created += 1
         ids[key] = image.pk

@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, Max, Q, QuerySet
+from django.db.models import Count, DateField, Max, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -111,8 +111,6 @@ def _stream(filter_q: Q, *, after: str | None, size: int) -> StreamPage:
 
 def prefetch_listing_relations(pages: list[Page]) -> None:
     """Tags and pair members of posts and lessons, in a fixed number of queries."""
-    from django.db.models import prefetch_related_objects
-
     for model, _ in STREAM_TYPES:
         of_model = [page for page in pages if isinstance(page, model)]
         if of_model:

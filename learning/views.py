@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -119,7 +120,13 @@ def post_mark_read(request: HttpRequest, page_id: int) -> HttpResponse:
 
 def _lesson_context(request: HttpRequest, lesson: LessonPage) -> dict:
     user = request.user
-    context = {"done": False, "review": None, "check": None, "check_error": None}
+    context = {
+        "done": False,
+        "review": None,
+        "check": None,
+        "check_error": None,
+        "today": timezone.localdate(),
+    }
     if user.is_authenticated:
         context["done"] = Completion.objects.filter(user=user, page=lesson).exists()
         context["review"] = ReviewSchedule.objects.filter(user=user, lesson=lesson).first()

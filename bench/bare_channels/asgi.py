@@ -2,7 +2,9 @@
 
 It speaks just enough of the thread protocol for ``bench/fanout.py``: a
 snapshot on accept, and ``comment.create`` broadcast to the group as
-``comment.created`` (encoded per subscriber, as the tutorial does).
+``comment.created`` (encoded per subscriber, as the tutorial does). Over HTTP
+it serves one trivial Django view at every path, the machine's calibration
+point for ``bench/pages.py`` (the issue quotes the same view's figures).
 """
 
 import json
@@ -13,7 +15,9 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bare_channels.settings")
 django.setup()
 
-from django.urls import path  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
 from channels.generic.websocket import AsyncWebsocketConsumer  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -40,15 +44,15 @@ class BroadcastConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(event["message"]))
 
 
-async def answer_http(scope, receive, send) -> None:
-    """Any HTTP request gets 204, so the process runner sees the server is up."""
-    await send({"type": "http.response.start", "status": 204, "headers": []})
-    await send({"type": "http.response.body", "body": b""})
+def trivial(request):
+    return HttpResponse("Hello from a trivial Django view.")
 
+
+urlpatterns = [re_path(r"", trivial)]
 
 application = ProtocolTypeRouter(
     {
-        "http": answer_http,
+        "http": get_asgi_application(),
         "websocket": URLRouter([path("ws/threads/<int:page_id>/", BroadcastConsumer.as_asgi())]),
     }
 )

@@ -1,4 +1,4 @@
-"""Just enough Django for Channels: no database, no sessions, no auth."""
+"""Just enough Django for Channels and one trivial view: no database, no sessions, no auth."""
 
 import os
 
@@ -8,6 +8,8 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = ["channels"]
 DATABASES: dict = {}
 ASGI_APPLICATION = "bench.bare_channels.asgi.application"
+ROOT_URLCONF = "bench.bare_channels.asgi"
+MIDDLEWARE: list = []
 USE_TZ = True
 
 # The same layer configuration as site/settings/base.py, so only the app differs.

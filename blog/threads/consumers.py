@@ -33,7 +33,14 @@ from blog.threads import frames, presence, services
 from blog.threads.access import session_user, thread_access
 from blog.threads.errors import ThreadError
 from blog.threads.limits import typing_allowed
-from blog.threads.selectors import Viewer, comment_data, thread_after, thread_before, thread_snapshot
+from blog.threads.selectors import (
+    Viewer,
+    comment_data,
+    reactions_of,
+    thread_after,
+    thread_before,
+    thread_snapshot,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -251,8 +258,6 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         )
 
     def _comment_for_me(self, comment) -> dict:
-        from blog.threads.selectors import reactions_of
-
         return comment_data(comment, viewer=self.viewer, reactions=reactions_of(comment.pk))
 
     async def _broadcast_presence(self, here: dict) -> None:

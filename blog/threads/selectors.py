@@ -6,6 +6,7 @@ reaction counts.
 """
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -174,8 +175,6 @@ class CommentView:
 
 def thread_context(*, page, user, form_body: str = "", form_error: str = "", form_parent=None) -> dict:
     """Everything ``blog/includes/thread.html`` shows, in four queries."""
-    import uuid
-
     viewer = Viewer.of(user)
     batch = thread_snapshot(page_id=page.pk, viewer=viewer)
     comments = batch.models

@@ -40,24 +40,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import VIEWPORT, launch_chromium, sign_in
 from tests.conftest import skip_or_fail
 from tests.live_server import (
-    DEMO_PASSWORD,
     DaphneProcess,
     prepare_demo_database,
     remove_sqlite_database,
     temporary_database_url,
 )
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -139,7 +129,7 @@ def browser(chromium_path: str):
 
     playwright = sync_playwright().start()
     try:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright, chromium_path)
         yield chromium
         chromium.close()
     finally:
@@ -169,19 +159,6 @@ def new_page(browser, daphne_server: DaphneProcess, server_url: str):
 @pytest.fixture
 def page(new_page):
     return new_page()
-
-
-def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login form, as a person would; lands on the home page."""
-    page.goto("/accounts/login/?next=/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    if "/accounts/login/" in page.url:
-        errors = page.locator(".form-errors")
-        reason = errors.inner_text() if errors.count() else "the form came back"
-        raise AssertionError(f"could not sign in as {username!r}: {reason}")
 
 
 @pytest.fixture

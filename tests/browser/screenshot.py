@@ -10,27 +10,19 @@ photographs the page in Debian's Chromium.
 import argparse
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from tests.browser.chromium import VIEWPORT, launch_chromium, sign_in
 from tests.live_server import (
-    DEMO_PASSWORD,
     PROJECT_DIR,
     DaphneProcess,
     prepare_demo_database,
     remove_sqlite_database,
     temporary_database_url,
 )
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def main() -> int:
@@ -49,15 +41,15 @@ def main() -> int:
     database_url = temporary_database_url()
     try:
         prepare_demo_database(database_url)
-        with DaphneProcess(database_url) as server, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            page = browser.new_page(base_url=server.url, viewport={"width": 1280, "height": 800})
+        with (
+            tempfile.TemporaryDirectory(prefix="pairwise-screenshot-") as log_dir,
+            DaphneProcess(database_url, log_dir=Path(log_dir)) as server,
+            sync_playwright() as playwright,
+        ):
+            browser = launch_chromium(playwright, chromium)
+            page = browser.new_page(base_url=server.url, viewport=VIEWPORT)
             if args.user:
-                page.goto("/accounts/login/")
-                page.get_by_label("Username").fill(args.user)
-                page.get_by_label("Password").fill(DEMO_PASSWORD)
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                sign_in(page, args.user)
             page.goto(args.path)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=args.out, full_page=args.full_page)

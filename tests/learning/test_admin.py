@@ -199,3 +199,13 @@ def test_pair_members_cannot_manage_tags(client, pair, make_post):
     )
     tag.refresh_from_db()
     assert tag.name == "Wikis"
+
+
+def test_pair_members_edit_their_own_pairs_lessons_only(client, pair, other_pair, make_lesson):
+    own = make_lesson(pair=pair)
+    theirs = make_lesson(pair=other_pair)
+    client.force_login(pair.first_member)
+
+    assert client.get(reverse("wagtailadmin_pages:edit", args=(own.pk,))).status_code == 200
+    refused = client.get(reverse("wagtailadmin_pages:edit", args=(theirs.pk,)))
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"

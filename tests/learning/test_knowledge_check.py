@@ -195,3 +195,14 @@ def test_a_question_needs_exactly_one_right_choice_when_single_choice(quiz_lesso
 
     with pytest.raises(ValidationError):
         block.clean(value)
+
+
+def test_lesson_page_says_when_a_review_is_due(client, quiz_lesson, staff):
+    single, _ = ids(quiz_lesson)
+    two_days_ago = timezone.localdate() - datetime.timedelta(days=2)
+    services.knowledge_check_submit(
+        user=staff, lesson=quiz_lesson, answers={single: ["0"]}, today=two_days_ago
+    )
+    client.force_login(staff)
+
+    assert "Due for review now" in client.get(quiz_lesson.url).content.decode()
