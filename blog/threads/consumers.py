@@ -49,6 +49,41 @@ CLOSE_UNSUPPORTED_DATA = 1003
 CLOSE_MESSAGE_TOO_BIG = 1009
 
 
+class PresenceHeartbeat:
+    """Keeps the presence rows of every signed-in socket of this process fresh, together.
+
+    One task per process touches all of them in one ``UPDATE`` every
+    ``HEARTBEAT_SECONDS``. A task per socket meant two queries per socket per
+    heartbeat, each a trip to the one thread ``database_sync_to_async`` runs
+    on: with a few hundred idle sockets that thread had no time left for
+    handshakes (``bench/idle.py``).
+    """
+
+    def __init__(self) -> None:
+        self.channels: set[str] = set()
+        self.task: asyncio.Task | None = None
+
+    def add(self, channel_name: str) -> None:
+        self.channels.add(channel_name)
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+            self.task = asyncio.create_task(self._beat())
+
+    def discard(self, channel_name: str) -> None:
+        self.channels.discard(channel_name)
+        if not self.channels and self.task is not None:
+            self.task.cancel()
+            self.task = None
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
+            with contextlib.suppress(DatabaseError):
+                await database_sync_to_async(presence.presence_touch_many)(channel_names=list(self.channels))
+
+
+HEARTBEAT = PresenceHeartbeat()
+
+
 class ThreadConsumer(AsyncWebsocketConsumer):
     """One reader of one thread: ``/ws/threads/<page_id>/``."""
 
@@ -67,12 +102,10 @@ class ThreadConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        if self.viewer.user_id is not None:
-            await database_sync_to_async(presence.presence_join)(
-                page_id=self.page_id, user=self.user, channel_name=self.channel_name
-            )
-            self.heartbeat = asyncio.create_task(self._keep_presence())
         snapshot, here = await database_sync_to_async(self._snapshot)()
+        if self.viewer.user_id is not None:
+            HEARTBEAT.add(self.channel_name)
+            self.heartbeat = HEARTBEAT
         await self.send(
             text_data=frames.encode(
                 {"type": "thread.snapshot", "thread": self.page_id, **snapshot.as_dict(), "presence": here}
@@ -86,7 +119,7 @@ class ThreadConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.heartbeat is not None:
-            self.heartbeat.cancel()
+            self.heartbeat.discard(self.channel_name)
             await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
             here = await database_sync_to_async(presence.presence_summary)(page_id=self.page_id)
             await self._broadcast_presence(here)
@@ -252,6 +285,10 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         return thread_before(page_id=self.page_id, before=cursor, viewer=self.viewer)
 
     def _snapshot(self):
+        # Joining presence here, in the same trip to the database thread as the
+        # snapshot, keeps that one thread free for the next handshake.
+        if self.viewer.user_id is not None:
+            presence.presence_join(page_id=self.page_id, user=self.user, channel_name=self.channel_name)
         return (
             thread_snapshot(page_id=self.page_id, viewer=self.viewer),
             presence.presence_summary(page_id=self.page_id),
@@ -264,12 +301,6 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_send(
             self.group, {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
         )
-
-    async def _keep_presence(self) -> None:
-        while True:
-            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
-            with contextlib.suppress(DatabaseError):
-                await database_sync_to_async(presence.presence_touch)(channel_name=self.channel_name)
 
     async def _send_error(self, error: ThreadError, *, client_id: str | None = None) -> None:
         await self.send(text_data=frames.encode({"type": "error", **error.as_dict(), "client_id": client_id}))

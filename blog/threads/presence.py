@@ -28,8 +28,14 @@ def presence_leave(*, channel_name: str) -> None:
 
 
 def presence_touch(*, channel_name: str) -> None:
+    presence_touch_many(channel_names=[channel_name])
+
+
+def presence_touch_many(*, channel_names: list[str]) -> None:
+    """Refresh these connections' rows (one process's), then sweep rows of dead processes."""
     now = timezone.now()
-    Presence.objects.filter(channel_name=channel_name).update(seen=now)
+    for start in range(0, len(channel_names), 500):  # under SQLite's limit on query parameters
+        Presence.objects.filter(channel_name__in=channel_names[start : start + 500]).update(seen=now)
     Presence.objects.filter(seen__lt=now - timedelta(seconds=EXPIRY_SECONDS)).delete()
 
 
