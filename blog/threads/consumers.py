@@ -233,6 +233,13 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         if event["frame"] == "comment.created" and event["id"] in self.confirmed:
             self.confirmed.discard(event["id"])
             return
+        privileged = self.viewer.user_id == event["author_id"] or (
+            self.viewer.is_editor and event.get("editor")
+        )
+        if privileged and self.viewer.user_id is not None:
+            # Only the author's or an editor's copy says more than the public
+            # one: make sure this is still them (rare, so worth a session read).
+            await database_sync_to_async(self._refresh_viewer)()
         if self.viewer.user_id is not None and self.viewer.user_id == event["author_id"]:
             text = event["author"]
         elif self.viewer.is_editor and event.get("editor"):
@@ -255,6 +262,12 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         session = self.scope.get("session")
         access = thread_access(page_id=self.page_id, user=self.user, session=session)
         return Viewer.of(access.user)
+
+    def _refresh_viewer(self) -> None:
+        session = self.scope.get("session")
+        user, _ = session_user(getattr(session, "session_key", None))
+        self.user = user
+        self.viewer = Viewer.of(user)
 
     def _authorise(self, *, write: bool):
         """Re-read who is on the other end, and check they may still do this."""
@@ -335,6 +348,12 @@ class NotificationConsumer(AsyncWebsocketConsumer):
         )
 
     async def notification_push(self, event: dict) -> None:
+        """Forward a notification, unless its person has signed out since connecting."""
+        session = self.scope.get("session")
+        user, _ = await database_sync_to_async(session_user)(getattr(session, "session_key", None))
+        if not user.is_authenticated or user.pk != self.scope["user"].pk:
+            await self.close()
+            return
         await self.send(text_data=event["text"])
 
 

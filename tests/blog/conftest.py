@@ -75,9 +75,14 @@ async def ws():
     """``await ws(page, user)`` opens a thread socket; every socket is closed afterwards."""
     opened: list[ThreadClient] = []
 
-    async def connect(page_or_path, user=None, *, origin: bytes = ORIGIN, expect_accept: bool = True):
+    async def connect(
+        page_or_path, user=None, *, origin: bytes = ORIGIN, expect_accept: bool = True, session_key=None
+    ):
+        """``session_key`` opens another tab of an existing session instead of signing in anew."""
         path = page_or_path if isinstance(page_or_path, str) else f"/ws/threads/{page_or_path.pk}/"
-        key = await database_sync_to_async(session_key_for)(user) if user is not None else None
+        key = session_key
+        if key is None and user is not None:
+            key = await database_sync_to_async(session_key_for)(user)
         headers = [(b"origin", origin)] if origin else []
         if key:
             headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))

@@ -466,6 +466,23 @@ async def test_mention_reply_and_pair_post_notifications_are_pushed(ws, post, st
     assert pair_comment["notification"]["kind"] == "pair_post_comment"
 
 
+async def test_signed_out_sockets_stop_receiving_what_only_their_person_may_see(
+    ws, post, staff, pair, editor
+):
+    comment = await add_comment(post, pair.first_member, "Off topic")
+    moderator = await ws(post, editor)
+    moderator_feed = await ws("/ws/notifications/", session_key=moderator.session_key)
+    other_editor_session = await ws(post, editor)
+
+    await sign_out(moderator.session_key)
+    await other_editor_session.send({"type": "comment.hide", "id": comment.pk, "hidden": True})
+    seen = (await moderator.expect("comment.updated"))["comment"]
+    await add_comment(post, pair.second_member, "Hi @editor")
+
+    assert seen["hidden"] is True and seen["body_html"] == ""  # the public copy now
+    assert (await moderator_feed.communicator.receive_output(timeout=3))["type"] == "websocket.close"
+
+
 async def test_notification_socket_needs_a_signed_in_person(ws):
     await ws("/ws/notifications/", None, expect_accept=False)
 
