@@ -3,7 +3,7 @@
     nice -n 10 .venv/bin/python bench/storm.py    # ~40 s: 300 signed-in clients, 5 comments/s, one restart
 
 Every client behaves like the browser client: it keeps the ids it has seen,
-reconnects with jittered backoff when its socket drops, and after the new
+reconnects with the same jittered backoff when its socket drops, and after the new
 snapshot sends ``sync`` after the last id it saw (paging while ``has_more``).
 A signed-in publisher posts ``--rate`` comments/s through the protocol; what
 is not acknowledged when its socket drops is sent again after it reconnects,
@@ -28,7 +28,7 @@ import uuid
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from bench.clients import next_frame, now, open_socket
+from bench.clients import CONNECT_CONCURRENCY, next_frame, now, open_socket
 from bench.fixtures import add_database_argument, demo_database, in_django
 from tests.live_server import DaphneProcess
 
@@ -52,16 +52,23 @@ class Reader:
                 self.redundant += 1
             self.ids.add(comment["id"])
 
-    async def run(self, stop: asyncio.Event) -> None:
-        delay = 0.25
+    async def run(self, stop: asyncio.Event, first_connect: asyncio.Semaphore) -> None:
+        attempt = 0
         while not stop.is_set():
+            if attempt:  # site/static/js/thread.js: min(30 s, 1 s x 2^attempt) x [0.5, 1)
+                await asyncio.sleep(min(30, 2 ** (attempt - 1)) * random.uniform(0.5, 1))
+            attempt += 1
             try:
-                socket = await open_socket(self.url, self.page_id, self.session_key)
+                if self.connects:
+                    socket = await open_socket(self.url, self.page_id, self.session_key)
+                else:  # the initial crowd arrives a few at a time; the storm is what follows
+                    async with first_connect:
+                        socket = await open_socket(self.url, self.page_id, self.session_key)
+                        self.take((await next_frame(socket, "thread.snapshot"))["comments"])
+                        self.connects = 1
+                        attempt = 0
             except SOCKET_ERRORS:
-                await asyncio.sleep(delay * random.uniform(0.5, 1.5))
-                delay = min(delay * 2, 4)
                 continue
-            delay = 0.25
             last_seen = max(self.ids, default=None)
             try:
                 async for message in socket:
@@ -69,6 +76,7 @@ class Reader:
                     kind = frame["type"]
                     if kind == "thread.snapshot":
                         self.connects += 1
+                        attempt = 0
                         self.take(frame["comments"])
                         if last_seen is not None and self.connects > 1:
                             self.synced_at = None
@@ -148,7 +156,8 @@ async def storm(server: DaphneProcess, page_id: int, keys: list[str], publisher_
     tag = uuid.uuid4().hex[:8]
     stop = asyncio.Event()
     readers = [Reader(server.url, page_id, key) for key in keys]
-    reader_tasks = [asyncio.create_task(r.run(stop)) for r in readers]
+    first_connect = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    reader_tasks = [asyncio.create_task(r.run(stop, first_connect)) for r in readers]
     connect_started = now()
     while sum(r.connects > 0 for r in readers) < len(readers):
         await asyncio.sleep(0.1)
@@ -203,7 +212,9 @@ async def storm(server: DaphneProcess, page_id: int, keys: list[str], publisher_
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=300)
-    parser.add_argument("--users", type=int, default=300, help="distinct people behind the clients")
+    parser.add_argument(
+        "--users", type=int, default=300, help="distinct people behind the clients (0: anonymous readers)"
+    )
     parser.add_argument("--rate", type=float, default=5, help="comments per second")
     parser.add_argument("--duration", type=float, default=12, help="seconds of publishing")
     parser.add_argument("--restart-after", type=float, default=3)
@@ -219,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(bench_post(), signed_in({[*usernames, 'bench-publisher']!r}))", database_url=database_url
         )
         publisher_key = sessions.pop("bench-publisher")
-        keys = [sessions[usernames[n % len(usernames)]] for n in range(args.clients)]
+        keys = [sessions[usernames[n % len(usernames)]] if usernames else None for n in range(args.clients)]
         print(
             f"storm: {args.clients} clients of {args.users} people on thread {post['id']}, "
             f"{args.rate:g} comments/s for {args.duration:g} s, restart at {args.restart_after:g} s",

@@ -225,7 +225,11 @@ def lesson_list(*, index: Page | None = None) -> QuerySet[LessonPage]:
     lessons = LessonPage.objects.live().public()
     if index is not None:
         lessons = lessons.child_of(index)
-    return lessons.select_related("pair__first_member", "pair__second_member").prefetch_related("tags")
+    return (
+        lessons.select_related("pair__first_member", "pair__second_member")
+        .prefetch_related("tags")
+        .order_by("-date", "-pk")
+    )
 
 
 def done_page_ids(*, user, page_ids) -> set[int]:

@@ -45,8 +45,11 @@ from blog.threads.selectors import (
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 * 1024
-CLOSE_UNSUPPORTED_DATA = 1003
-CLOSE_MESSAGE_TOO_BIG = 1009
+# The application's own range: daphne (autobahn) refuses to send any close code
+# but 1000 and 3000-4999, and answers 1011 instead. 4003/4009 mirror RFC 6455's
+# 1003 (unsupported data) and 1009 (message too big).
+CLOSE_UNSUPPORTED_DATA = 4003
+CLOSE_MESSAGE_TOO_BIG = 4009
 
 
 class PresenceHeartbeat:

@@ -1,14 +1,19 @@
 """Rate limits and throttles, kept in the cache so every process shares them.
 
 With ``REDIS_URL`` set the cache is Redis, so a person who opens two tabs on
-two daphne processes still gets one allowance.
+two daphne processes still gets one allowance. When the cache cannot be
+reached, comments are let through (the database, not Redis, decides whether a
+comment is saved) and typing notices are dropped; both are logged.
 """
 
+import logging
 import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 TYPING_INTERVAL_SECONDS = 3
 
@@ -24,12 +29,16 @@ def comment_rate_check(*, user_id: int) -> int | None:
     now = time.time()
     window_index = int(now // window)
     key = f"threads:comment-rate:{user_id}:{window_index}"
-    cache.add(key, 0, timeout=window + 1)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window + 1)
+            count = 1
+    except Exception:  # the cache backend's own errors (Redis down) have no common base class
+        logger.warning("comment rate limit not applied: the cache is unavailable", exc_info=True)
+        return None
     if count > settings.COMMENT_RATE_LIMIT:
         return max(1, math.ceil((window_index + 1) * window - now))
     return None
@@ -37,4 +46,8 @@ def comment_rate_check(*, user_id: int) -> int | None:
 
 def typing_allowed(*, page_id: int, user_id: int) -> bool:
     """At most one typing notice per person per thread every few seconds."""
-    return cache.add(f"threads:typing:{page_id}:{user_id}", 1, timeout=TYPING_INTERVAL_SECONDS)
+    try:
+        return cache.add(f"threads:typing:{page_id}:{user_id}", 1, timeout=TYPING_INTERVAL_SECONDS)
+    except Exception:
+        logger.warning("typing notice dropped: the cache is unavailable", exc_info=True)
+        return False

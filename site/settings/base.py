@@ -51,6 +51,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # channels-redis layer: "core" (a list per channel) or "pubsub" (one PUBLISH per
 # group message, fanned out inside each process; see bench/README.md).
 REDIS_CHANNEL_LAYER = os.environ.get("REDIS_CHANNEL_LAYER", "core")
+if REDIS_CHANNEL_LAYER not in {"core", "pubsub"}:
+    raise ImproperlyConfigured(f"REDIS_CHANNEL_LAYER must be core or pubsub, not {REDIS_CHANNEL_LAYER!r}")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

@@ -366,7 +366,7 @@ async def test_frame_over_64_kib_is_refused(ws, post, staff):
     closed = await sam.communicator.receive_output(timeout=3)
 
     assert error["code"] == "too_long"
-    assert closed == {"type": "websocket.close", "code": 1009}
+    assert closed == {"type": "websocket.close", "code": 4009}
     assert await database_sync_to_async(Comment.objects.count)() == 0
 
 
