@@ -24,3 +24,16 @@ def is_editor(user) -> bool:
 def can_write_for_pair(user, pair) -> bool:
     """Editors may write for any pair; everyone else only for their own."""
     return is_editor(user) or pair.has_member(user)
+
+
+def can_change_pair_page(user, page) -> bool:
+    """Pages a pair writes (posts, lessons): editors change any, members their pair's.
+
+    A page with no pair (a lesson an editor or member wrote alone) belongs to
+    the person who created it.
+    """
+    if is_editor(user):
+        return True
+    if page.pair_id is None:
+        return page.owner_id == user.pk
+    return page.pair.has_member(user)

@@ -1,13 +1,14 @@
-"""Admin wiring for learning: tag management, lesson ownership, and the long-lesson warning."""
+"""Admin wiring for learning: tag management and the long-lesson warning.
 
-from django.core.exceptions import PermissionDenied
+Who may change a lesson is decided with posts, in ``blog/wagtail_hooks.py``.
+"""
+
 from django.urls import include, path, reverse
 
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 
-from blog.permissions import can_write_for_pair, is_editor
 from learning import admin_views
 from learning.models import LessonPage
 from learning.models.lessons import MAX_LESSON_MINUTES
@@ -56,29 +57,3 @@ def warn_long_lesson_after_create(request, page):
 @hooks.register("after_edit_page")
 def warn_long_lesson_after_edit(request, page):
     _warn_if_lesson_too_long(request, page)
-
-
-def _refuse_other_pairs_lesson(request, page) -> None:
-    """Pair members change their own pair's lessons (or ones they started); editors change any."""
-    page = page.specific_deferred if hasattr(page, "specific_deferred") else page
-    if not isinstance(page, LessonPage) or is_editor(request.user):
-        return
-    if page.owner_id == request.user.pk:
-        return
-    if page.pair is None or not can_write_for_pair(request.user, page.pair):
-        raise PermissionDenied("This lesson belongs to another pair.")
-
-
-@hooks.register("before_edit_page")
-def refuse_editing_other_pairs_lesson(request, page):
-    _refuse_other_pairs_lesson(request, page)
-
-
-@hooks.register("before_delete_page")
-def refuse_deleting_other_pairs_lesson(request, page):
-    _refuse_other_pairs_lesson(request, page)
-
-
-@hooks.register("before_unpublish_page")
-def refuse_unpublishing_other_pairs_lesson(request, page):
-    _refuse_other_pairs_lesson(request, page)

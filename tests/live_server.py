@@ -21,7 +21,9 @@ database with ``REDIS_URL`` to prove a comment crosses processes::
 from __future__ import annotations
 
 import hashlib
+import http.cookiejar
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -30,6 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Mapping
@@ -322,3 +325,31 @@ class DaphneProcess:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+# --- Talking to a running server as a person would ---------------------------
+
+
+def signed_in_cookie(base_url: str, username: str) -> str:
+    """Sign in through the login form; the Cookie header a browser would send."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(f"{base_url}/accounts/login/")
+    token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+    form = urllib.parse.urlencode(
+        {"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token, "next": "/"}
+    ).encode()
+    opener.open(
+        urllib.request.Request(f"{base_url}/accounts/login/", data=form, headers={"Referer": base_url})  # noqa: S310
+    )
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    assert "sessionid" in cookies, "sign-in failed"
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def first_post(base_url: str) -> tuple[str, int]:
+    """The path and thread id of the first post on the blog index."""
+    index = urllib.request.urlopen(f"{base_url}/blog/").read().decode()  # noqa: S310 - our own server
+    path = re.search(r'<article[^>]*>.*?<a href="(/blog/[^"]+/)"', index, flags=re.DOTALL).group(1)
+    html = urllib.request.urlopen(f"{base_url}{path}").read().decode()  # noqa: S310
+    return path, int(re.search(r'data-thread="(\d+)"', html).group(1))

@@ -1,42 +1,13 @@
 """Two real daphne processes sharing PostgreSQL/SQLite and Redis: threads span both."""
 
-import http.cookiejar
 import json
-import re
-import urllib.parse
-import urllib.request
 
 import pytest
 from websockets.sync.client import connect
 
-from tests.live_server import DEMO_PASSWORD
+from tests.live_server import first_post, signed_in_cookie
 
 pytestmark = pytest.mark.e2e
-
-
-def signed_in_cookie(base_url: str, username: str) -> str:
-    """Sign in through the login form; the Cookie header a browser would send."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(f"{base_url}/accounts/login/")
-    token = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
-    form = urllib.parse.urlencode(
-        {"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token, "next": "/"}
-    ).encode()
-    request = urllib.request.Request(  # noqa: S310 - our own server
-        f"{base_url}/accounts/login/", data=form, headers={"Referer": base_url}
-    )
-    opener.open(request)
-    cookies = {cookie.name: cookie.value for cookie in jar}
-    assert "sessionid" in cookies, "sign-in failed"
-    return "; ".join(f"{name}={value}" for name, value in cookies.items())
-
-
-def first_post_id(base_url: str) -> int:
-    index = urllib.request.urlopen(f"{base_url}/blog/").read().decode()  # noqa: S310 - our own server
-    path = re.search(r'<article[^>]*>.*?<a href="(/blog/[^"]+/)"', index, flags=re.DOTALL).group(1)
-    html = urllib.request.urlopen(f"{base_url}{path}").read().decode()  # noqa: S310
-    return int(re.search(r'data-thread="(\d+)"', html).group(1))
 
 
 def thread_socket(base_url: str, page_id: int, cookie: str | None = None):
@@ -55,7 +26,7 @@ def frame_of_type(socket, frame_type: str, timeout: float = 10) -> dict:
 def test_a_comment_through_one_process_reaches_clients_of_the_other(requires_redis, daphne_factory, settings):
     env = {"REDIS_URL": settings.REDIS_URL}
     first, second = daphne_factory(env=env), daphne_factory(env=env)
-    page_id = first_post_id(first.url)
+    page_id = first_post(first.url)[1]
     sam_cookie = signed_in_cookie(first.url, "sam")
     amira_cookie = signed_in_cookie(second.url, "amira")
 

@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from tests.faults.conftest import first_post, signed_in_cookie
+from tests.live_server import first_post, signed_in_cookie
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 

@@ -17,9 +17,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.faults.conftest import first_post, signed_in_cookie
 from tests.faults.test_abuse import frame_of_type, thread_socket
-from tests.live_server import DaphneProcess, free_port
+from tests.live_server import DaphneProcess, first_post, free_port, signed_in_cookie
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.redis]
 
