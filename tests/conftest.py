@@ -34,6 +34,21 @@ def skip_or_fail_service(reason: str) -> None:
     skip_or_fail(reason)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers():
+    """A new channel layer for every test.
+
+    Each async test runs in its own event loop, and a channels-redis layer's
+    connections and locks belong to the loop that first used them; reusing
+    one across tests fails with "bound to a different event loop".
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends = {}
+    yield
+    channel_layers.backends = {}
+
+
 @pytest.fixture
 def home(db):
     from home.services import site_bootstrap
