@@ -47,7 +47,21 @@ def paragraph_body(*paragraphs: str) -> str:
     return json.dumps([{"type": "paragraph", "value": f"<p>{text}</p>"} for text in paragraphs])
 
 
-class BlogPostPageFactory(PageFactory):
+class TaggedPageFactory(PageFactory):
+    """A page published with ``tags=[...]`` (posts, lessons, collections)."""
+
+    class Meta:
+        abstract = True
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if extracted:
+            self.tags.add(*extracted)
+            if create:
+                self.save_revision().publish()
+
+
+class BlogPostPageFactory(TaggedPageFactory):
     class Meta:
         model = BlogPostPage
         skip_postgeneration_save = True
@@ -57,10 +71,3 @@ class BlogPostPageFactory(PageFactory):
     pair = factory.SubFactory(MentorPairFactory)
     intro = "What we learned."
     body = factory.LazyFunction(lambda: paragraph_body("We paired and we learned."))
-
-    @factory.post_generation
-    def tags(self, create, extracted, **kwargs):
-        if extracted:
-            self.tags.add(*extracted)
-            if create:
-                self.save_revision().publish()

@@ -4,9 +4,8 @@ import json
 import uuid
 
 import factory
-from wagtail_factories import PageFactory
 
-from blog.factories import paragraph_body
+from blog.factories import TaggedPageFactory, paragraph_body
 from learning.models import CollectionItem, CollectionPage, LessonPage
 
 
@@ -28,7 +27,7 @@ def question(prompt: str, choices: list[tuple[str, bool]], *, explanation: str =
     }
 
 
-class LessonPageFactory(PageFactory):
+class LessonPageFactory(TaggedPageFactory):
     class Meta:
         model = LessonPage
         skip_postgeneration_save = True
@@ -44,15 +43,8 @@ class LessonPageFactory(PageFactory):
         )
     )
 
-    @factory.post_generation
-    def tags(self, create, extracted, **kwargs):
-        if extracted:
-            self.tags.add(*extracted)
-            if create:
-                self.save_revision().publish()
 
-
-class CollectionPageFactory(PageFactory):
+class CollectionPageFactory(TaggedPageFactory):
     class Meta:
         model = CollectionPage
         skip_postgeneration_save = True
