@@ -34,6 +34,23 @@ def skip_or_fail_service(reason: str) -> None:
     skip_or_fail(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's test database, with the database thread's connection closed before the drop.
+
+    Sync code called from async tests runs on asgiref's one shared thread,
+    whose connection is never closed by Django's teardown (which closes the
+    main thread's); on PostgreSQL that open session makes ``DROP DATABASE``
+    fail.
+    """
+    yield
+    from django.db import connections
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_channel_layers():
     """A new channel layer for every test.

@@ -55,6 +55,15 @@ def thread_access(*, page_id: int, user, session) -> ThreadAccess:
     return ThreadAccess(page=page, user=user)
 
 
+def scope_session_key(scope) -> str | None:
+    """The session cookie of a WebSocket handshake (``CookieMiddleware`` parsed it).
+
+    Consumers read the session themselves, in the same trip to the database
+    as the rest of their work, instead of a middleware reading it up front.
+    """
+    return scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
+
+
 def session_user(session_key: str | None):
     """The user a session belongs to now, read afresh from the session store.
 

@@ -26,12 +26,14 @@ from django.db import DatabaseError
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 
 from blog.models import display_name
 from blog.permissions import is_editor
 from blog.threads import frames, presence, services
-from blog.threads.access import session_user, thread_access
+from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
+from blog.threads.frames import LAYER_ERRORS
 from blog.threads.limits import typing_allowed
 from blog.threads.selectors import (
     Viewer,
@@ -50,6 +52,9 @@ MAX_FRAME_BYTES = 64 * 1024
 # 1003 (unsupported data) and 1009 (message too big).
 CLOSE_UNSUPPORTED_DATA = 4003
 CLOSE_MESSAGE_TOO_BIG = 4009
+# "Reconnect and sync": the server lost what it needs to keep this socket
+# current (the channel layer was down), though the client did nothing wrong.
+CLOSE_RECONNECT = 4012
 
 
 class PresenceHeartbeat:
@@ -87,6 +92,44 @@ class PresenceHeartbeat:
 HEARTBEAT = PresenceHeartbeat()
 
 
+class PresenceNotices:
+    """Tells each thread who is here, at most once per ``COALESCE_SECONDS`` per process.
+
+    A notice per join and leave is O(N²) frames when N people arrive at once
+    (a reconnect storm: 300 joins to 300 sockets) and a database trip each.
+    Joins and leaves mark the thread instead; one task sends the count of
+    every marked thread, read in one query, a moment later.
+    """
+
+    COALESCE_SECONDS = 0.25
+
+    def __init__(self) -> None:
+        self.pending: set[int] = set()
+        self.task: asyncio.Task | None = None
+
+    def changed(self, page_id: int) -> None:
+        self.pending.add(page_id)
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+            self.task = asyncio.create_task(self._send())
+
+    async def _send(self) -> None:
+        # Marks made while a batch is being sent are picked up by the next turn.
+        while self.pending:
+            await asyncio.sleep(self.COALESCE_SECONDS)
+            page_ids, self.pending = self.pending, set()
+            try:
+                summaries = await database_sync_to_async(presence.presence_summaries)(page_ids=page_ids)
+                layer = get_channel_layer()
+                for page_id, here in summaries.items():
+                    event = {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
+                    await layer.group_send(frames.thread_group(page_id), event)
+            except (DatabaseError, *LAYER_ERRORS):
+                logger.warning("presence of threads %s not sent", sorted(page_ids), exc_info=True)
+
+
+PRESENCE_NOTICES = PresenceNotices()
+
+
 class ThreadConsumer(AsyncWebsocketConsumer):
     """One reader of one thread: ``/ws/threads/<page_id>/``."""
 
@@ -95,37 +138,48 @@ class ThreadConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
         self.group = frames.thread_group(self.page_id)
-        self.heartbeat = None
+        self.present = False  # has a presence row (signed in)
         self.confirmed: set[int] = set()  # ids already sent to this client as comment.created
-        self.user = self.scope.get("user")
+        # Join the group before the snapshot is read, so a comment committed in
+        # between arrives as comment.created rather than falling in the gap.
         try:
-            self.viewer = await database_sync_to_async(self._open)()
-        except ThreadError:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except LAYER_ERRORS:
+            logger.warning("thread %s: handshake refused, the channel layer is unreachable", self.page_id)
+            await self.close()  # the client retries with backoff and syncs once in
+            return
+        try:
+            # Session, access, presence and snapshot in one trip to the database
+            # thread: during a reconnect storm every trip is a place in its queue.
+            snapshot, here = await database_sync_to_async(self._open)()
+        except (ThreadError, DatabaseError) as error:
+            if isinstance(error, DatabaseError):
+                logger.warning("thread %s: handshake refused, the database is unavailable", self.page_id)
+            await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.close()  # before accept: the handshake is refused
             return
-        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        snapshot, here = await database_sync_to_async(self._snapshot)()
-        if self.viewer.user_id is not None:
-            HEARTBEAT.add(self.channel_name)
-            self.heartbeat = HEARTBEAT
         await self.send(
             text_data=frames.encode(
                 {"type": "thread.snapshot", "thread": self.page_id, **snapshot.as_dict(), "presence": here}
             )
         )
-        if self.viewer.user_id is not None:
-            await self._broadcast_presence(here)
+        if self.present:
+            HEARTBEAT.add(self.channel_name)
+            PRESENCE_NOTICES.changed(self.page_id)
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "viewer"):
             return
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self.heartbeat is not None:
-            self.heartbeat.discard(self.channel_name)
-            await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
-            here = await database_sync_to_async(presence.presence_summary)(page_id=self.page_id)
-            await self._broadcast_presence(here)
+        with contextlib.suppress(*LAYER_ERRORS):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.present:
+            HEARTBEAT.discard(self.channel_name)
+            try:
+                await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
+            except DatabaseError:  # the row expires with its heartbeat instead
+                logger.warning("thread %s: presence row left to expire", self.page_id)
+            PRESENCE_NOTICES.changed(self.page_id)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -182,10 +236,12 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         # The sender hears at once, on its own socket, so its confirmation never
         # depends on the channel layer; the broadcast copy is then skipped. A
         # retry (not created) is answered here and nowhere else.
-        data = await database_sync_to_async(self._comment_for_me)(result.comment)
         if result.created:
             self.confirmed.add(result.comment.pk)
-        await self.send(text_data=frames.encode({"type": "comment.created", "comment": data}))
+            text = result.author_frame
+        else:
+            text = await database_sync_to_async(self._comment_for_me)(result.comment)
+        await self.send(text_data=text)
 
     async def cmd_comment_edit(self, message: dict) -> None:
         await self._write(
@@ -209,7 +265,9 @@ class ThreadConsumer(AsyncWebsocketConsumer):
 
     async def cmd_typing(self, message: dict) -> None:
         user = await database_sync_to_async(self._authorise)(write=True)
-        if typing_allowed(page_id=self.page_id, user_id=user.pk):
+        if not typing_allowed(page_id=self.page_id, user_id=user.pk):
+            return
+        with contextlib.suppress(*LAYER_ERRORS):  # a typing notice is not worth an error
             await self.channel_layer.group_send(
                 self.group,
                 {
@@ -259,23 +317,38 @@ class ThreadConsumer(AsyncWebsocketConsumer):
         if event["user_id"] != self.viewer.user_id:
             await self.send(text_data=event["text"])
 
+    async def layer_recovered(self, event: dict) -> None:
+        """The channel layer was unreachable and is back: this socket may have missed
+        broadcasts and its group membership, so the client reconnects and syncs."""
+        await self.close(code=CLOSE_RECONNECT)
+
     # --- internals (synchronous ones run in a worker thread) ------------------------
 
-    def _open(self) -> Viewer:
-        session = self.scope.get("session")
-        access = thread_access(page_id=self.page_id, user=self.user, session=session)
-        return Viewer.of(access.user)
+    def _open(self):
+        user, store = session_user(self._session_key())
+        access = thread_access(page_id=self.page_id, user=user, session=store)
+        self.user = user
+        self.viewer = Viewer.of(user)
+        self._page = access.page
+        if self.viewer.user_id is not None:
+            presence.presence_join(page_id=self.page_id, user=user, channel_name=self.channel_name)
+            self.present = True
+        return (
+            thread_snapshot(page_id=self.page_id, viewer=self.viewer),
+            presence.presence_summary(page_id=self.page_id),
+        )
+
+    def _session_key(self) -> str | None:
+        return scope_session_key(self.scope)
 
     def _refresh_viewer(self) -> None:
-        session = self.scope.get("session")
-        user, _ = session_user(getattr(session, "session_key", None))
+        user, _ = session_user(self._session_key())
         self.user = user
         self.viewer = Viewer.of(user)
 
     def _authorise(self, *, write: bool):
         """Re-read who is on the other end, and check they may still do this."""
-        session = self.scope.get("session")
-        user, store = session_user(getattr(session, "session_key", None))
+        user, store = session_user(self._session_key())
         access = thread_access(page_id=self.page_id, user=user, session=store)
         if write and not access.can_post:
             raise ThreadError("auth_required", "Sign in to take part in this thread.")
@@ -300,23 +373,9 @@ class ThreadConsumer(AsyncWebsocketConsumer):
             return thread_after(page_id=self.page_id, after=cursor, viewer=self.viewer)
         return thread_before(page_id=self.page_id, before=cursor, viewer=self.viewer)
 
-    def _snapshot(self):
-        # Joining presence here, in the same trip to the database thread as the
-        # snapshot, keeps that one thread free for the next handshake.
-        if self.viewer.user_id is not None:
-            presence.presence_join(page_id=self.page_id, user=self.user, channel_name=self.channel_name)
-        return (
-            thread_snapshot(page_id=self.page_id, viewer=self.viewer),
-            presence.presence_summary(page_id=self.page_id),
-        )
-
-    def _comment_for_me(self, comment) -> dict:
-        return comment_data(comment, viewer=self.viewer, reactions=reactions_of(comment.pk))
-
-    async def _broadcast_presence(self, here: dict) -> None:
-        await self.channel_layer.group_send(
-            self.group, {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
-        )
+    def _comment_for_me(self, comment) -> str:
+        data = comment_data(comment, viewer=self.viewer, reactions=reactions_of(comment.pk))
+        return frames.encode({"type": "comment.created", "comment": data})
 
     async def _send_error(self, error: ThreadError, *, client_id: str | None = None) -> None:
         await self.send(text_data=frames.encode({"type": "error", **error.as_dict(), "client_id": client_id}))
@@ -326,17 +385,26 @@ class NotificationConsumer(AsyncWebsocketConsumer):
     """``/ws/notifications/``: a signed-in person's notifications, pushed as they are made."""
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
+        try:
+            user, _ = await database_sync_to_async(session_user)(scope_session_key(self.scope))
+        except DatabaseError:
+            user = None
         if user is None or not user.is_authenticated:
             await self.close()
             return
+        self.user_id = user.pk
         self.group = frames.notifications_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:
+            await self.channel_layer.group_add(self.group, self.channel_name)
+        except LAYER_ERRORS:
+            await self.close()
+            return
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            with contextlib.suppress(*LAYER_ERRORS):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         await self.send(
@@ -352,12 +420,14 @@ class NotificationConsumer(AsyncWebsocketConsumer):
 
     async def notification_push(self, event: dict) -> None:
         """Forward a notification, unless its person has signed out since connecting."""
-        session = self.scope.get("session")
-        user, _ = await database_sync_to_async(session_user)(getattr(session, "session_key", None))
-        if not user.is_authenticated or user.pk != self.scope["user"].pk:
+        user, _ = await database_sync_to_async(session_user)(scope_session_key(self.scope))
+        if not user.is_authenticated or user.pk != self.user_id:
             await self.close()
             return
         await self.send(text_data=event["text"])
+
+    async def layer_recovered(self, event: dict) -> None:
+        await self.close(code=CLOSE_RECONNECT)
 
 
 def _int(value: object, name: str) -> int:

@@ -12,8 +12,14 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+# What a channel layer raises when its broker is unreachable: socket errors,
+# and redis-py's own errors, which are not ``OSError``s.
+LAYER_ERRORS: tuple[type[BaseException], ...] = (OSError, RedisConnectionError, RedisTimeoutError)
 
 
 def thread_group(page_id: int) -> str:

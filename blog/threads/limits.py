@@ -37,7 +37,9 @@ def comment_rate_check(*, user_id: int) -> int | None:
             cache.add(key, 1, timeout=window + 1)
             count = 1
     except Exception:  # the cache backend's own errors (Redis down) have no common base class
-        logger.warning("comment rate limit not applied: the cache is unavailable", exc_info=True)
+        count = None
+    if count is None:  # raised, or swallowed by a backend that ignores outages (django-redis)
+        logger.warning("comment rate limit not applied: the cache is unavailable")
         return None
     if count > settings.COMMENT_RATE_LIMIT:
         return max(1, math.ceil((window_index + 1) * window - now))

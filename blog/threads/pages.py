@@ -10,10 +10,18 @@ takes the no-JavaScript comment form as a POST to its own URL.
 class ThreadPageMixin:
     has_thread = True
 
-    def thread_followers(self) -> list:
-        """People told about every new comment: the page's mentor pair, if it has one."""
-        pair = getattr(self, "pair", None)
-        return [pair.first_member, pair.second_member] if pair is not None else []
+    @classmethod
+    def thread_follower_ids(cls, page_id: int) -> list[int]:
+        """People told about every new comment on a page of this type: its mentor pair, if any.
+
+        One query, without loading the page: writers call it with every comment.
+        """
+        if not any(field.name == "pair" for field in cls._meta.get_fields()):
+            return []
+        members = cls.objects.filter(pk=page_id, pair__isnull=False).values_list(
+            "pair__first_member_id", "pair__second_member_id"
+        )
+        return [member for row in members for member in row]
 
     def serve(self, request, *args, **kwargs):
         # Only the thread's own forms (marked with ``thread_form``); a routable

@@ -41,10 +41,17 @@ def presence_touch_many(*, channel_names: list[str]) -> None:
 
 def presence_summary(*, page_id: int) -> dict:
     """``{"count": n, "users": [display names]}`` of the people here now."""
+    return presence_summaries(page_ids=[page_id])[page_id]
+
+
+def presence_summaries(*, page_ids) -> dict[int, dict]:
+    """``presence_summary`` of several threads, in one query."""
     since = timezone.now() - timedelta(seconds=EXPIRY_SECONDS)
-    rows = (
-        Presence.objects.filter(page_id=page_id, seen__gte=since).select_related("user").order_by("user_id")
-    )
-    people = {row.user_id: display_name(row.user) for row in rows}
-    names = sorted(people.values(), key=str.casefold)
-    return {"count": len(names), "users": names}
+    rows = Presence.objects.filter(page_id__in=list(page_ids), seen__gte=since).select_related("user")
+    people: dict[int, dict[int, str]] = {page_id: {} for page_id in page_ids}
+    for row in rows:
+        people[row.page_id][row.user_id] = display_name(row.user)
+    return {
+        page_id: {"count": len(names), "users": sorted(names.values(), key=str.casefold)}
+        for page_id, names in people.items()
+    }

@@ -20,6 +20,7 @@ from blog.threads.models import Comment, Notification, Reaction
 SNAPSHOT_SIZE = 100
 SYNC_LIMIT = 500
 REACTION_KINDS: tuple[str, ...] = tuple(Reaction.Kind.values)
+NO_REACTIONS: dict[str, int] = dict.fromkeys(REACTION_KINDS, 0)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,21 @@ def thread_before(*, page_id: int, before: int, viewer: Viewer, limit: int = SNA
 
 def unread_notification_count(*, user_id: int) -> int:
     return Notification.objects.filter(recipient_id=user_id, read__isnull=True).count()
+
+
+def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
+    """``{user_id: unread}`` for several people in one query; 0 for those with none."""
+    user_ids = list(user_ids)
+    counts = dict.fromkeys(user_ids, 0)
+    if user_ids:
+        rows = (
+            Notification.objects.filter(recipient_id__in=user_ids, read__isnull=True)
+            .values_list("recipient_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts.update(rows)
+    return counts
 
 
 def notification_list(*, user_id: int, limit: int = 50) -> QuerySet[Notification]:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -35,12 +35,13 @@ from blog.threads.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Comment, 
 from blog.threads.rendering import mentioned_usernames, render_markdown
 from blog.threads.selectors import (
     ANONYMOUS,
+    NO_REACTIONS,
     REACTION_KINDS,
     Viewer,
     comment_data,
     notification_data,
     reactions_of,
-    unread_notification_count,
+    unread_notification_counts,
 )
 
 # More mentions than this in one comment notify only the first ones (alphabetically).
@@ -51,6 +52,8 @@ MAX_MENTIONS = 20
 class CommentCreated:
     comment: Comment
     created: bool  # False when the client_id had been used: nothing new was written
+    # The ``comment.created`` frame as its author sees it, when ``created``.
+    author_frame: str | None = None
 
 
 def clean_body(body: object) -> str:
@@ -77,9 +80,12 @@ def comment_create(
 
     Validation order is part of the protocol: field errors first, then the
     idempotent replay (which is never rate limited), then the rate limit.
+    The replay is looked up once, under the thread's lock, so a concurrent
+    retry cannot slip in between the lookup and the insert.
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
+    _lock_thread(page)
     existing = _existing(page=page, author=author, client_id=client_id)
     if existing is not None:
         return CommentCreated(existing, created=False)
@@ -88,12 +94,6 @@ def comment_create(
         raise ThreadError(
             "rate_limited", f"You are commenting quickly; wait {retry_after} s.", retry_after=retry_after
         )
-
-    thread = _locked_thread(page)
-    # Checked again under the lock: a concurrent retry may have just committed.
-    existing = _existing(page=page, author=author, client_id=client_id)
-    if existing is not None:
-        return CommentCreated(existing, created=False)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(page=page, pk=parent_id, deleted=False).first()
@@ -108,23 +108,18 @@ def comment_create(
         body_html=render_markdown(body),
         client_id=client_id,
     )
-    _full_clean(comment)
-    try:
-        with transaction.atomic():
-            comment.save()
-    except IntegrityError:
-        existing = _existing(page=page, author=author, client_id=client_id)
-        if existing is None:
-            raise
-        return CommentCreated(existing, created=False)
-    thread.comment_count += 1
-    thread.last_activity = comment.created
-    thread.save(update_fields=["comment_count", "last_activity"])
+    # The page, author and parent were just loaded: checking that they exist
+    # again (``full_clean`` would) costs queries and proves nothing.
+    _full_clean(comment, exclude=["page", "author", "parent", "root"])
+    comment.save()
+    Thread.objects.filter(page=page).update(
+        comment_count=F("comment_count") + 1, last_activity=comment.created
+    )
 
     notifications = _notifications_for(comment, page=page, parent=parent)
-    _broadcast_comment(comment, frame_type="comment.created")
+    texts = _broadcast_comment(comment, frame_type="comment.created", reactions=NO_REACTIONS)
     _push_notifications(notifications)
-    return CommentCreated(comment, created=True)
+    return CommentCreated(comment, created=True, author_frame=texts["author"])
 
 
 @transaction.atomic
@@ -206,9 +201,12 @@ def _existing(*, page: Page, author, client_id: str) -> Comment | None:
     )
 
 
-def _locked_thread(page: Page) -> Thread:
-    Thread.objects.get_or_create(page=page)
-    return Thread.objects.select_for_update().get(page=page)
+def _lock_thread(page: Page) -> None:
+    """Take the thread's row lock until commit, making the row on the first comment."""
+    locked = Thread.objects.select_for_update().filter(page=page).values_list("pk", flat=True)
+    if not list(locked):
+        Thread.objects.bulk_create([Thread(page=page)], ignore_conflicts=True)
+        list(locked.all())
 
 
 def _comment_for_update(*, page: Page, comment_id: object) -> Comment:
@@ -230,16 +228,24 @@ def _require_author_or_editor(comment: Comment, user) -> None:
         raise ThreadError("forbidden", "You can only change your own comments.")
 
 
-def _full_clean(instance) -> None:
+def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
     try:
-        instance.full_clean(validate_constraints=False)
+        instance.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as error:
         raise ThreadError("invalid", "; ".join(error.messages)) from error
 
 
-def _broadcast_comment(comment: Comment, *, frame_type: str) -> None:
-    """Queue the comment's frames, encoded once per kind of viewer, for after commit."""
-    reactions = reactions_of(comment.pk)
+def _broadcast_comment(
+    comment: Comment, *, frame_type: str, reactions: dict[str, int] | None = None
+) -> dict[str, str | None]:
+    """Queue the comment's frames, encoded once per kind of viewer, for after commit.
+
+    Returns the texts by kind of viewer (``public``, ``editor``, ``author``).
+    """
+    if reactions is None:
+        reactions = reactions_of(comment.pk)
+    # Whether the author is an editor only changes what they see of a hidden comment.
+    author = Viewer.of(comment.author) if comment.hidden else Viewer(user_id=comment.author_id)
 
     def text(viewer: Viewer) -> str:
         return frames.encode(
@@ -253,17 +259,18 @@ def _broadcast_comment(comment: Comment, *, frame_type: str) -> None:
         "author_id": comment.author_id,
         "public": text(ANONYMOUS),
         "editor": text(Viewer(is_editor=True)) if comment.hidden and not comment.deleted else None,
-        "author": text(Viewer.of(comment.author)),
+        "author": text(author),
     }
     group = frames.thread_group(comment.page_id)
     transaction.on_commit(lambda: frames.group_send(group, event))
+    return {kind: event[kind] for kind in ("public", "editor", "author")}
 
 
 def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) -> list[Notification]:
     """Who hears about a new comment, one notification each, the strongest reason winning."""
-    kinds: dict[int, str] = {}
-    for member in getattr(page.specific, "thread_followers", list)():
-        kinds[member.pk] = Notification.Kind.PAIR_POST_COMMENT
+    kinds: dict[int, str] = dict.fromkeys(
+        page.specific_class.thread_follower_ids(page.pk), Notification.Kind.PAIR_POST_COMMENT
+    )
     if parent is not None:
         kinds[parent.author_id] = Notification.Kind.REPLY
     names = sorted(mentioned_usernames(comment.body))[:MAX_MENTIONS]
@@ -293,6 +300,7 @@ def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) 
 
 
 def _push_notifications(notifications: list[Notification]) -> None:
+    unread = unread_notification_counts(user_ids=[n.recipient_id for n in notifications])
     events = [
         (
             frames.notifications_group(n.recipient_id),
@@ -302,7 +310,7 @@ def _push_notifications(notifications: list[Notification]) -> None:
                     {
                         "type": "notification",
                         "notification": notification_data(n),
-                        "unread": unread_notification_count(user_id=n.recipient_id),
+                        "unread": unread[n.recipient_id],
                     }
                 ),
             },

@@ -48,6 +48,7 @@ ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 8)
 # channels-redis layer: "core" (a list per channel) or "pubsub" (one PUBLISH per
 # group message, fanned out inside each process; see bench/README.md).
 REDIS_CHANNEL_LAYER = os.environ.get("REDIS_CHANNEL_LAYER", "core")
@@ -134,7 +135,21 @@ TEMPLATES = [
 
 # --- Data ------------------------------------------------------------------
 
+# Under ASGI every HTTP request runs its synchronous code in a thread of its
+# own, so Django's persistent connections (CONN_MAX_AGE) would leave one
+# connection behind per request. Connections are closed after each request or
+# consumer trip instead; on PostgreSQL they come from a pool, bounded per
+# process, and checked before use so a database restart costs one error, not
+# a stream of "connection already closed".
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # With a pool, CONN_HEALTH_CHECKS makes the pool check each connection it lends.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while a comment is being written; the busy
     # timeout makes a second writer wait instead of failing at once.
@@ -155,18 +170,24 @@ if REDIS_URL and REDIS_CHANNEL_LAYER == "pubsub":
 elif REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis's core layer, but a Redis outage does not end every consumer.
+            "BACKEND": "site.layers.RecoveringRedisChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
 if REDIS_URL:
+    # django-redis, because it can treat an unreachable Redis as a cache miss
+    # (logged): pages, sessions and comments keep working through an outage.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pairwise",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
     }
+    DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,9 +1,12 @@
 """Services: what is written, who is told, and that nothing is told before commit."""
 
 import asyncio
+import json
 import threading
 
 from django.db import connection, transaction
+
+from wagtail.models import Page
 
 import pytest
 from channels.db import database_sync_to_async
@@ -213,3 +216,28 @@ def test_concurrent_writers_never_let_a_sync_skip_a_comment(requires_postgres, p
     stored = list(Comment.objects.filter(page=post).order_by("id").values_list("id", flat=True))
     assert len(stored) == 200
     assert seen == stored  # every comment, once, in increasing order
+
+
+@pytest.mark.django_db
+def test_a_comment_is_written_in_a_fixed_number_of_queries(
+    post, staff, pair, editor, settings, django_assert_max_num_queries
+):
+    """Every comment pays for these, on the one thread that runs a process's database work.
+
+    Lock, replay lookup, parent, insert, thread counter, the pair's ids,
+    mentioned people, notifications and their unread counts: nine, however
+    many are notified, plus the savepoint pair of the test's own transaction.
+    """
+    settings.COMMENT_RATE_LIMIT = 1000
+    root = create(post, pair.first_member, "Question", client_id="root").comment
+    page = Page.objects.get(pk=post.pk)  # as the consumer and the API hold it
+
+    with django_assert_max_num_queries(11):
+        result = services.comment_create(
+            page=page, author=staff, body=f"@{editor.username} see this", client_id="q", parent_id=root.pk
+        )
+
+    assert result.created
+    recipients = set(Notification.objects.filter(comment=result.comment).values_list("recipient", flat=True))
+    assert recipients == {pair.first_member.pk, pair.second_member.pk, editor.pk}
+    assert json.loads(result.author_frame)["comment"]["client_id"] == "q"

@@ -401,16 +401,16 @@ async def test_rate_limit_answers_with_retry_after(ws, post, staff, settings):
 
 async def test_database_failure_is_unavailable_and_the_retry_succeeds(ws, post, staff, monkeypatch):
     sam = await ws(post, staff)
-    real = services._locked_thread
+    real = services._lock_thread
 
     def failing(page):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(services, "_locked_thread", failing)
+    monkeypatch.setattr(services, "_lock_thread", failing)
     frame = {"type": "comment.create", "body": "Try me", "parent": None, "client_id": "flaky"}
     await sam.send(frame)
     error = await sam.expect("error")
-    monkeypatch.setattr(services, "_locked_thread", real)
+    monkeypatch.setattr(services, "_lock_thread", real)
     await sam.send(frame)
 
     assert (error["code"], error["client_id"]) == ("unavailable", "flaky")
