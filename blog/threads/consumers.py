@@ -123,8 +123,8 @@ class PresenceNotices:
                 for page_id, here in summaries.items():
                     event = {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
                     await layer.group_send(frames.thread_group(page_id), event)
-            except (DatabaseError, *LAYER_ERRORS):
-                logger.warning("presence of threads %s not sent", sorted(page_ids), exc_info=True)
+            except (DatabaseError, *LAYER_ERRORS) as error:  # the next join or leave sends it
+                logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
 
 
 PRESENCE_NOTICES = PresenceNotices()

@@ -45,5 +45,7 @@ def group_send(group: str, event: dict[str, Any]) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, event)
-    except Exception:  # a broker hiccup must not turn a saved write into an error
+    except LAYER_ERRORS as error:  # the broker is down: clients catch up when it is back
+        logger.warning("could not broadcast %s to %s: %s", event.get("type"), group, error)
+    except Exception:  # nor must any other failure turn a saved write into an error
         logger.exception("could not broadcast %s to %s", event.get("type"), group)
