@@ -365,7 +365,8 @@ class ThreadConsumer(AsyncWebsocketConsumer):
             actor = {"author": user} if author_argument else {"user": user}
             return service(page=self._page, **actor, **arguments)
 
-        return await database_sync_to_async(call)()
+        async with frames.broadcasts_after():
+            return await database_sync_to_async(call)()
 
     def _read_batch(self, *, after, before, cursor: int):
         self._authorise(write=False)

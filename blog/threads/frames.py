@@ -6,8 +6,11 @@ to its author (who gets ``client_id``) and, while hidden, to editors (who see
 the body), so comment events carry up to three texts and each consumer picks.
 """
 
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -34,17 +37,50 @@ def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
 
 
+# Set by a consumer around its trip to the database thread: broadcasts queued
+# there are sent by the consumer afterwards, on the event loop, instead of
+# holding the database thread while the loop gets round to sending them.
+_outbox: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar("broadcast_outbox", default=None)
+
+
 def group_send(group: str, event: dict[str, Any]) -> None:
     """Deliver ``event`` from synchronous code (services, after commit).
 
     Delivery is best effort: the comment is already saved, and a client that
     misses the push catches up with ``sync``.
     """
-    layer = get_channel_layer()
-    if layer is None:
+    outbox = _outbox.get()
+    if outbox is not None:
+        outbox.append((group, event))
         return
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(_send)(layer, group, event)
+
+
+@contextlib.asynccontextmanager
+async def broadcasts_after() -> AsyncIterator[None]:
+    """Collect what the synchronous code in the block broadcasts; send it when the block ends.
+
+    ``database_sync_to_async`` copies the context into its thread, so
+    ``group_send`` there sees this outbox. Services queue broadcasts only in
+    ``on_commit``, so whatever is in the outbox was committed and is sent
+    even if the block raised afterwards.
+    """
+    outbox: list[tuple[str, dict[str, Any]]] = []
+    token = _outbox.set(outbox)
     try:
-        async_to_sync(layer.group_send)(group, event)
+        yield
+    finally:
+        _outbox.reset(token)
+        layer = get_channel_layer()
+        for group, event in outbox if layer is not None else ():
+            await _send(layer, group, event)
+
+
+async def _send(layer, group: str, event: dict[str, Any]) -> None:
+    try:
+        await layer.group_send(group, event)
     except LAYER_ERRORS as error:  # the broker is down: clients catch up when it is back
         logger.warning("could not broadcast %s to %s: %s", event.get("type"), group, error)
     except Exception:  # nor must any other failure turn a saved write into an error
