@@ -240,6 +240,9 @@ def _broadcast_comment(
 ) -> dict[str, str | None]:
     """Queue the comment's frames, encoded once per kind of viewer, for after commit.
 
+    The event carries the public text and, while the comment is hidden, the
+    editors' one; the author's sockets add ``client_id`` themselves (rare),
+    which keeps the message every subscriber's channel receives small.
     Returns the texts by kind of viewer (``public``, ``editor``, ``author``).
     """
     if reactions is None:
@@ -257,13 +260,13 @@ def _broadcast_comment(
         "frame": frame_type,
         "id": comment.pk,
         "author_id": comment.author_id,
+        "client_id": comment.client_id,
         "public": text(ANONYMOUS),
         "editor": text(Viewer(is_editor=True)) if comment.hidden and not comment.deleted else None,
-        "author": text(author),
     }
     group = frames.thread_group(comment.page_id)
     transaction.on_commit(lambda: frames.group_send(group, event))
-    return {kind: event[kind] for kind in ("public", "editor", "author")}
+    return {"public": event["public"], "editor": event["editor"], "author": text(author)}
 
 
 def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) -> list[Notification]:
