@@ -42,7 +42,7 @@ run: demo
 	@echo "    sam  (staff: reads, follows, comments)"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   Stop with Ctrl+C."
 	@echo ""
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) site.asgi:application
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --ping-interval 15 --ping-timeout 15 site.asgi:application
 
 # Browser tests need Debian's Chromium; install it when apt can.
 browser:

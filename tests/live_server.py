@@ -6,7 +6,8 @@ person would, so they need the real ASGI server, not Django's test client.
 This module prepares a throwaway SQLite database (migrate, then ``load_demo``)
 and starts ``daphne`` (or, to compare servers, uvicorn or gunicorn with
 uvicorn workers) on a free port, as subprocesses of the virtualenv's
-interpreter.
+interpreter. Tests that need PostgreSQL make a database of their own on the
+run's server (``create_postgres_database``) and fill it the same way.
 
 It is plain Python, without pytest, so that a test can start more servers of
 its own: restart one to prove clients reconnect, or run two against the same
@@ -35,7 +36,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -220,7 +221,8 @@ class DaphneProcess:
     chosen once and kept across ``restart()``. Output goes to a log file whose
     tail is shown when the server fails to start. Benchmarks pass ``server``
     (see ``server_command``) and ``application`` to measure other setups the
-    same way.
+    same way. ``server_args`` go to the server's command line as they are, e.g.
+    ``["--ping-interval", "1", "--ping-timeout", "3"]`` for daphne.
     """
 
     def __init__(
@@ -234,9 +236,11 @@ class DaphneProcess:
         server: str = "daphne",
         application: str = "site.asgi:application",
         workers: int = 1,
+        server_args: Sequence[str] = (),
     ) -> None:
         self.database_url = database_url
         self.server, self.application, self.workers = server, application, workers
+        self.server_args = list(server_args)
         self.port = port or free_port()
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
@@ -263,9 +267,12 @@ class DaphneProcess:
             return self
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(  # noqa: S603 - the virtualenv's own server
-                server_command(
-                    self.server, port=self.port, application=self.application, workers=self.workers
-                ),
+                [
+                    *server_command(
+                        self.server, port=self.port, application=self.application, workers=self.workers
+                    ),
+                    *self.server_args,
+                ],
                 cwd=PROJECT_DIR,
                 env=server_environment(self.database_url, self.env),
                 stdout=log,
@@ -353,3 +360,119 @@ def first_post(base_url: str) -> tuple[str, int]:
     path = re.search(r'<article[^>]*>.*?<a href="(/blog/[^"]+/)"', index, flags=re.DOTALL).group(1)
     html = urllib.request.urlopen(f"{base_url}{path}").read().decode()  # noqa: S310
     return path, int(re.search(r'data-thread="(\d+)"', html).group(1))
+
+
+def thread_posts(base_url: str) -> list[tuple[str, int]]:
+    """The path and thread id of every post on the blog index's first page, in its order.
+
+    Tests that write to a thread take a post of their own, so that what one
+    test posts never shows up in another's thread.
+    """
+    index = urllib.request.urlopen(f"{base_url}/blog/").read().decode()  # noqa: S310 - our own server
+    paths = re.findall(r'<article[^>]*>.*?<a href="(/blog/[^"]+/)"', index, flags=re.DOTALL)
+    posts = []
+    for path in dict.fromkeys(paths):
+        html = urllib.request.urlopen(f"{base_url}{path}").read().decode()  # noqa: S310
+        posts.append((path, int(re.search(r'data-thread="(\d+)"', html).group(1))))
+    return posts
+
+
+def cookie_value(cookie: str, name: str) -> str:
+    """One value of a Cookie header made by ``signed_in_cookie`` (e.g. the CSRF token)."""
+    return dict(part.split("=", 1) for part in cookie.split("; "))[name]
+
+
+# --- PostgreSQL databases of their own, for servers that tests start -----------
+
+
+def _postgres_url(database_url: str, database: str) -> str:
+    return urllib.parse.urlsplit(database_url)._replace(path=f"/{database}").geturl()
+
+
+def postgres_database_name(database_url: str) -> str:
+    return urllib.parse.urlsplit(database_url).path.lstrip("/")
+
+
+def create_postgres_database(server_url: str, prefix: str = "pairwise_live") -> str:
+    """A new, empty database on the PostgreSQL server that ``server_url`` points at; its URL.
+
+    Only the server of ``server_url`` is used (the database it names is left
+    alone), so a test run's own ``DATABASE_URL`` can be passed. Fill it with
+    ``prepare_demo_database`` and remove it with ``drop_postgres_database``.
+    """
+    import psycopg
+    from psycopg import sql
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_postgres_url(server_url, "postgres"), autocommit=True) as connection:
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return _postgres_url(server_url, name)
+
+
+def drop_postgres_database(database_url: str) -> None:
+    """Drop a database made by ``create_postgres_database``, ending any session still in it."""
+    import psycopg
+    from psycopg import sql
+
+    name = postgres_database_name(database_url)
+    with psycopg.connect(_postgres_url(database_url, "postgres"), autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def postgres_rows(database_url: str, query: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Run one read-only query in its own short connection; every row.
+
+    Tests read the servers' database this way rather than through Django, so
+    the test process keeps no connection of its own to it.
+    """
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        return connection.execute(query, params).fetchall()
+
+
+def postgres_sessions(database_url: str) -> int:
+    """How many server sessions are connected to the database right now (``pg_stat_activity``).
+
+    Asked from the ``postgres`` database, so the asking is not counted.
+    """
+    rows = postgres_rows(
+        _postgres_url(database_url, "postgres"),
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s",
+        [postgres_database_name(database_url)],
+    )
+    return rows[0][0]
+
+
+# --- What a server process holds ------------------------------------------------
+
+
+def resident_memory_kib(pid: int) -> int:
+    """The process's resident set size (``VmRSS`` in ``/proc/<pid>/status``), in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, flags=re.MULTILINE).group(1))
+
+
+def open_connection_peers(pid: int, port: int) -> set[int]:
+    """The client ports of the TCP connections to ``port`` that process ``pid`` still holds open.
+
+    A connection the server has closed (or aborted) is no longer among its
+    file descriptors, even while the kernel is still tearing it down.
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:  # closed while we looked
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    peers = set()
+    for table in ("tcp", "tcp6"):
+        lines = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        for line in lines:
+            fields = line.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if inode in inodes and int(local.rsplit(":", 1)[1], 16) == port:
+                peers.add(int(remote.rsplit(":", 1)[1], 16))
+    return peers

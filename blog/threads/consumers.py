@@ -56,6 +56,8 @@ CLOSE_MESSAGE_TOO_BIG = 4009
 # "Reconnect and sync": the server lost what it needs to keep this socket
 # current (the channel layer was down), though the client did nothing wrong.
 CLOSE_RECONNECT = 4012
+# Closes that need no log line: the client left, or the server closed on purpose.
+EXPECTED_CLOSES = {1000, 1001, CLOSE_UNSUPPORTED_DATA, CLOSE_MESSAGE_TOO_BIG, CLOSE_RECONNECT}
 
 
 class PresenceHeartbeat:
@@ -191,6 +193,12 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "viewer"):
             return
+        if code not in EXPECTED_CLOSES:
+            # Typically daphne giving up on a client that stopped answering its
+            # pings (1006): what it had not read is lost here, and fetched
+            # again by its sync after the last id it saw, if it comes back.
+            host, port = self.scope.get("client") or ("?", "?")
+            logger.warning("thread %s: dropped %s:%s (close code %s)", self.page_id, host, port, code)
         with contextlib.suppress(*LAYER_ERRORS):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.present:

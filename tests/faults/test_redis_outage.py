@@ -85,9 +85,11 @@ async def post(socket, client_id: str) -> dict:
                 return frame
 
 
-async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redis, fault_database_url):
+@pytest.mark.parametrize("layer", ["pubsub", "core"])
+async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redis, fault_database_url, layer):
     """The open socket keeps answering through the outage; afterwards it is told to reconnect and sync."""
-    server = DaphneProcess(fault_database_url, env={"REDIS_URL": own_redis.url}).start()
+    env = {"REDIS_URL": own_redis.url, "REDIS_CHANNEL_LAYER": layer}
+    server = DaphneProcess(fault_database_url, env=env).start()
     try:
         path, page_id = first_post(server.url)
         cookie = signed_in_cookie(server.url, "sam")
@@ -125,3 +127,4 @@ async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redi
     log = server.log_tail(400)
     assert "Traceback" not in log, log
     assert "channel layer unreachable" in log
+    assert "channel layer reachable again" in log
