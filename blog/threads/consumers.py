@@ -14,7 +14,9 @@ It authenticates, authorises and validates, calls one service, and turns a
   over ``MAX_FRAME_BYTES``);
 * the connection joins the thread's group before reading the snapshot, so a
   comment committed in between arrives as ``comment.created`` (clients drop
-  ids they already have).
+  ids they already have);
+* a channel-layer outage closes no socket while it lasts; once it is over
+  every socket is closed with 4012 so its client resyncs (``site.layers``).
 """
 
 import asyncio
