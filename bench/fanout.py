@@ -197,14 +197,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain", type=float, default=5, help="seconds to wait for stragglers")
     parser.add_argument("--processes", "-p", type=int, default=1)
     parser.add_argument(
-        "--layer", choices=["memory", "redis", "pubsub"], help="default: memory with 1 process, else redis"
+        "--layer",
+        choices=["memory", "redis", "pubsub"],
+        help="redis: channels-redis's core layer; default: memory with 1 process, else pubsub (the site's)",
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--only", choices=["ours", "bare"], help="run one setup, not both")
     add_database_argument(parser)
     args = parser.parse_args(argv)
-    args.layer = args.layer or ("redis" if args.processes > 1 else "memory")
+    args.layer = args.layer or ("pubsub" if args.processes > 1 else "memory")
     if args.processes > 1 and args.layer == "memory":
         parser.error("several processes need --layer redis or pubsub")
 
