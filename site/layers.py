@@ -20,15 +20,21 @@ acknowledgements to the sender's own socket.
 
 import asyncio
 import logging
+import uuid
 
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import decode_hosts
 from redis import asyncio as aioredis
-
-from blog.threads.frames import LAYER_ERRORS
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+# What a channel layer raises when its broker is unreachable: socket errors,
+# and redis-py's own errors, which are not ``OSError``s.
+LAYER_ERRORS: tuple[type[BaseException], ...] = (OSError, RedisConnectionError, RedisTimeoutError)
 
 RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
@@ -37,6 +43,15 @@ RECOVERED = {"type": "layer.recovered"}
 
 
 class RecoveringRedisChannelLayer(RedisChannelLayer):
+    """The core layer: a consumer whose ``receive`` fails waits for Redis instead of ending.
+
+    One consumer of the process at a time reads from Redis for all of them,
+    so only some see the error; the first to see Redis back tells every other
+    waiting consumer of the process too.
+    """
+
+    _outage = False
+
     async def receive(self, channel: str) -> dict:
         delay = None
         while True:
@@ -45,14 +60,18 @@ class RecoveringRedisChannelLayer(RedisChannelLayer):
                     return await super().receive(channel)
                 await self.connection(self.consistent_hash(self.non_local_name(channel))).ping()
             except LAYER_ERRORS as error:
-                if delay is None:
-                    logger.warning("channel layer unreachable (%s); %s waits for it", error, channel)
-                    delay = RETRY_FIRST_SECONDS
-                else:
-                    delay = min(delay * 2, RETRY_MAX_SECONDS)
+                if not self._outage:
+                    logger.warning("channel layer unreachable (%s); sockets wait for it", error)
+                self._outage = True
+                delay = RETRY_FIRST_SECONDS if delay is None else min(delay * 2, RETRY_MAX_SECONDS)
                 await asyncio.sleep(delay)
             else:
-                logger.info("channel layer reachable again; %s reconnects", channel)
+                if self._outage:
+                    self._outage = False
+                    waiting = [name for name in list(self.receive_buffer) if name != channel]
+                    logger.info("channel layer reachable again; %d sockets reconnect", len(waiting) + 1)
+                    for name in waiting:
+                        self.receive_buffer[name].put_nowait(dict(RECOVERED))
                 return dict(RECOVERED)
 
 
@@ -67,7 +86,7 @@ class RecoveringRedisPubSubChannelLayer(RedisPubSubChannelLayer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._addresses = [host["address"] for host in decode_hosts(kwargs.get("hosts"))]
+        self._hosts = decode_hosts(kwargs.get("hosts"))
         self._watchdogs: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
         self._outage: set[asyncio.AbstractEventLoop] = set()
 
@@ -79,7 +98,16 @@ class RecoveringRedisPubSubChannelLayer(RedisPubSubChannelLayer):
         return await self._get_layer().receive(channel)
 
     async def new_channel(self, prefix: str = "specific.") -> str:
-        return await self._noticing(self._get_layer().new_channel(prefix))
+        layer = self._get_layer()
+        channel = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        try:
+            # What the layer's own new_channel does, but a failed subscribe
+            # must not leave the channel's queue behind.
+            await self._noticing(layer._subscribe_to_channel(channel))
+        except LAYER_ERRORS:
+            layer.channels.pop(channel, None)
+            raise
+        return channel
 
     async def group_add(self, group: str, channel: str) -> None:
         await self._noticing(self._get_layer().group_add(group, channel))
@@ -100,8 +128,8 @@ class RecoveringRedisPubSubChannelLayer(RedisPubSubChannelLayer):
     async def _watch(self, layer, loop: asyncio.AbstractEventLoop) -> None:
         """Ping Redis while this loop has consumers; after an outage, tell each of them."""
         clients = [
-            aioredis.Redis.from_url(address, socket_connect_timeout=1, socket_timeout=1)
-            for address in self._addresses
+            aioredis.Redis.from_url(host["address"], socket_connect_timeout=1, socket_timeout=1)
+            for host in self._hosts
         ]
         run_ids: list[str | None] = [None] * len(clients)
         try:
@@ -109,7 +137,7 @@ class RecoveringRedisPubSubChannelLayer(RedisPubSubChannelLayer):
                 await asyncio.sleep(WATCH_SECONDS)
                 try:
                     for index, client in enumerate(clients):
-                        run_id = (await client.info("server"))["run_id"]
+                        run_id = await _run_id(client)
                         if run_ids[index] not in (None, run_id):
                             self._outage.add(loop)
                         run_ids[index] = run_id
@@ -129,15 +157,27 @@ class RecoveringRedisPubSubChannelLayer(RedisPubSubChannelLayer):
                 await client.aclose()
 
 
+async def _run_id(client) -> str | None:
+    """The server's ``run_id`` (new after a restart), or None where INFO is not allowed."""
+    try:
+        return (await client.info("server")).get("run_id")
+    except LAYER_ERRORS:
+        raise
+    except RedisError:  # e.g. INFO refused by an ACL: a ping still tells up from down
+        await client.ping()
+        return None
+
+
 class OutageWithoutTraceback(logging.Filter):
-    """Logs channels-redis's "lost Redis" errors as one line, not a traceback a second."""
+    """channels-redis logs a lost connection with a traceback every second: one line is enough."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, LAYER_ERRORS):
+        if record.name.startswith("channels_redis") and isinstance(
+            error, (RedisConnectionError, RedisTimeoutError)
+        ):
             record.msg = f"{record.getMessage()}: {error}"
             record.args = ()
             record.exc_info = None
             record.exc_text = None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True

@@ -19,7 +19,6 @@ It authenticates, authorises and validates, calls one service, and turns a
   every socket is closed with 4012 so its client resyncs (``site.layers``).
 """
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -29,14 +28,12 @@ from django.db import DatabaseError
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 
 from blog.models import display_name
 from blog.permissions import is_editor
 from blog.threads import frames, presence, services
 from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
-from blog.threads.frames import LAYER_ERRORS
 from blog.threads.limits import typing_allowed
 from blog.threads.selectors import (
     Viewer,
@@ -46,6 +43,7 @@ from blog.threads.selectors import (
     thread_before,
     thread_snapshot,
 )
+from site.layers import LAYER_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -60,79 +58,6 @@ CLOSE_MESSAGE_TOO_BIG = 4009
 CLOSE_RECONNECT = 4012
 # Closes that need no log line: the client left, or the server closed on purpose.
 EXPECTED_CLOSES = {1000, 1001, CLOSE_UNSUPPORTED_DATA, CLOSE_MESSAGE_TOO_BIG, CLOSE_RECONNECT}
-
-
-class PresenceHeartbeat:
-    """Keeps the presence rows of every signed-in socket of this process fresh, together.
-
-    One task per process touches all of them in one ``UPDATE`` every
-    ``HEARTBEAT_SECONDS``. A task per socket meant two queries per socket per
-    heartbeat, each a trip to the one thread ``database_sync_to_async`` runs
-    on: with a few hundred idle sockets that thread had no time left for
-    handshakes (``bench/idle.py``).
-    """
-
-    def __init__(self) -> None:
-        self.channels: set[str] = set()
-        self.task: asyncio.Task | None = None
-
-    def add(self, channel_name: str) -> None:
-        self.channels.add(channel_name)
-        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
-            self.task = asyncio.create_task(self._beat())
-
-    def discard(self, channel_name: str) -> None:
-        self.channels.discard(channel_name)
-        if not self.channels and self.task is not None:
-            self.task.cancel()
-            self.task = None
-
-    async def _beat(self) -> None:
-        while True:
-            await asyncio.sleep(presence.HEARTBEAT_SECONDS)
-            with contextlib.suppress(DatabaseError):
-                await database_sync_to_async(presence.presence_touch_many)(channel_names=list(self.channels))
-
-
-HEARTBEAT = PresenceHeartbeat()
-
-
-class PresenceNotices:
-    """Tells each thread who is here, at most once per ``COALESCE_SECONDS`` per process.
-
-    A notice per join and leave is O(N²) frames when N people arrive at once
-    (a reconnect storm: 300 joins to 300 sockets) and a database trip each.
-    Joins and leaves mark the thread instead; one task sends the count of
-    every marked thread, read in one query, a moment later.
-    """
-
-    COALESCE_SECONDS = 0.25
-
-    def __init__(self) -> None:
-        self.pending: set[int] = set()
-        self.task: asyncio.Task | None = None
-
-    def changed(self, page_id: int) -> None:
-        self.pending.add(page_id)
-        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
-            self.task = asyncio.create_task(self._send())
-
-    async def _send(self) -> None:
-        # Marks made while a batch is being sent are picked up by the next turn.
-        while self.pending:
-            await asyncio.sleep(self.COALESCE_SECONDS)
-            page_ids, self.pending = self.pending, set()
-            try:
-                summaries = await database_sync_to_async(presence.presence_summaries)(page_ids=page_ids)
-                layer = get_channel_layer()
-                for page_id, here in summaries.items():
-                    event = {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
-                    await layer.group_send(frames.thread_group(page_id), event)
-            except (DatabaseError, *LAYER_ERRORS) as error:  # the next join or leave sends it
-                logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
-
-
-PRESENCE_NOTICES = PresenceNotices()
 
 
 class DirectDispatch:
@@ -179,23 +104,25 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         except (ThreadError, DatabaseError) as error:
             if isinstance(error, DatabaseError):
                 logger.warning("thread %s: handshake refused, the database is unavailable", self.page_id)
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            with contextlib.suppress(*LAYER_ERRORS):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.close()  # before accept: the handshake is refused
             return
         await self.accept()
+        self.accepted = True
         await self.send(
             text_data=frames.encode(
                 {"type": "thread.snapshot", "thread": self.page_id, **snapshot.as_dict(), "presence": here}
             )
         )
         if self.present:
-            HEARTBEAT.add(self.channel_name)
-            PRESENCE_NOTICES.changed(self.page_id)
+            presence.HEARTBEAT.add(self.channel_name)
+            presence.NOTICES.changed(self.page_id)
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "viewer"):
             return
-        if code not in EXPECTED_CLOSES:
+        if getattr(self, "accepted", False) and code not in EXPECTED_CLOSES:
             # Typically daphne giving up on a client that stopped answering its
             # pings (1006): what it had not read is lost here, and fetched
             # again by its sync after the last id it saw, if it comes back.
@@ -204,12 +131,12 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         with contextlib.suppress(*LAYER_ERRORS):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.present:
-            HEARTBEAT.discard(self.channel_name)
+            presence.HEARTBEAT.discard(self.channel_name)
             try:
                 await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
             except DatabaseError:  # the row expires with its heartbeat instead
                 logger.warning("thread %s: presence row left to expire", self.page_id)
-            PRESENCE_NOTICES.changed(self.page_id)
+            presence.NOTICES.changed(self.page_id)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
@@ -256,7 +183,7 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         parent = message.get("parent")
         if parent is not None:
             parent = _int(parent, "parent")
-        result = await self._write(
+        result, outbox = await self._write(
             services.comment_create,
             body=message.get("body"),
             client_id=message.get("client_id"),
@@ -272,30 +199,40 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         else:
             text = await database_sync_to_async(self._comment_for_me)(result.comment)
         await self.send(text_data=text)
+        await outbox.send()
 
     async def cmd_comment_edit(self, message: dict) -> None:
-        await self._write(
+        await self._write_and_send(
             services.comment_edit, comment_id=_int(message.get("id"), "id"), body=message.get("body")
         )
 
     async def cmd_comment_delete(self, message: dict) -> None:
-        await self._write(services.comment_delete, comment_id=_int(message.get("id"), "id"))
+        await self._write_and_send(services.comment_delete, comment_id=_int(message.get("id"), "id"))
 
     async def cmd_comment_hide(self, message: dict) -> None:
         hidden = message.get("hidden")
         if not isinstance(hidden, bool):
             raise ThreadError("invalid", "hidden must be true or false.")
-        await self._write(services.comment_hide, comment_id=_int(message.get("id"), "id"), hidden=hidden)
+        await self._write_and_send(
+            services.comment_hide, comment_id=_int(message.get("id"), "id"), hidden=hidden
+        )
 
     async def cmd_reaction_toggle(self, message: dict) -> None:
         reaction = message.get("reaction")
         if not isinstance(reaction, str):
             raise ThreadError("invalid", "reaction must be text.")
-        await self._write(services.reaction_toggle, comment_id=_int(message.get("id"), "id"), kind=reaction)
+        await self._write_and_send(
+            services.reaction_toggle, comment_id=_int(message.get("id"), "id"), kind=reaction
+        )
 
     async def cmd_typing(self, message: dict) -> None:
-        user = await database_sync_to_async(self._authorise)(write=True)
-        if not typing_allowed(page_id=self.page_id, user_id=user.pk):
+        def authorise_and_throttle():
+            # The throttle reads the cache: off the event loop, in the same trip.
+            user = self._authorise(write=True)
+            return user, typing_allowed(page_id=self.page_id, user_id=user.pk)
+
+        user, allowed = await database_sync_to_async(authorise_and_throttle)()
+        if not allowed:
             return
         with contextlib.suppress(*LAYER_ERRORS):  # a typing notice is not worth an error
             await self.channel_layer.group_send(
@@ -388,14 +325,29 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         self._page = access.page
         return user
 
-    async def _write(self, service, *, author_argument: bool = False, **arguments):
+    async def _write(self, service, *, author_argument: bool = False, **arguments) -> tuple:
+        """Call ``service`` as the person on the socket; returns its result and what it broadcasts.
+
+        The caller answers its own client first, then sends the outbox.
+        """
+
         def call():
             user = self._authorise(write=True)
             actor = {"author": user} if author_argument else {"user": user}
             return service(page=self._page, **actor, **arguments)
 
-        async with frames.broadcasts_after():
-            return await database_sync_to_async(call)()
+        outbox = frames.Outbox()
+        try:
+            with outbox.collecting():
+                result = await database_sync_to_async(call)()
+        except Exception:
+            await outbox.send()  # committed before whatever failed
+            raise
+        return result, outbox
+
+    async def _write_and_send(self, service, **arguments) -> None:
+        _, outbox = await self._write(service, **arguments)
+        await outbox.send()
 
     def _read_batch(self, *, after, before, cursor: int):
         self._authorise(write=False)

@@ -9,20 +9,16 @@ the body), so comment events carry up to three texts and each consumer picks.
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from site.layers import LAYER_ERRORS
 
 logger = logging.getLogger(__name__)
-
-# What a channel layer raises when its broker is unreachable: socket errors,
-# and redis-py's own errors, which are not ``OSError``s.
-LAYER_ERRORS: tuple[type[BaseException], ...] = (OSError, RedisConnectionError, RedisTimeoutError)
 
 
 def thread_group(page_id: int) -> str:
@@ -58,23 +54,32 @@ def group_send(group: str, event: dict[str, Any]) -> None:
         async_to_sync(_send)(layer, group, event)
 
 
-@contextlib.asynccontextmanager
-async def broadcasts_after() -> AsyncIterator[None]:
-    """Collect what the synchronous code in the block broadcasts; send it when the block ends.
+class Outbox:
+    """What synchronous code broadcasts while ``collecting``, held to be sent later, on the loop.
 
+    A consumer collects around its trip to the database thread, answers its
+    own client, then ``send``-s: the database thread never waits for the
+    loop, and the sender's acknowledgement never waits for the broadcasts.
     ``database_sync_to_async`` copies the context into its thread, so
-    ``group_send`` there sees this outbox. Services queue broadcasts only in
-    ``on_commit``, so whatever is in the outbox was committed and is sent
-    even if the block raised afterwards.
+    ``group_send`` there sees the outbox. Services queue broadcasts only in
+    ``on_commit``, so whatever is in it was committed.
     """
-    outbox: list[tuple[str, dict[str, Any]]] = []
-    token = _outbox.set(outbox)
-    try:
-        yield
-    finally:
-        _outbox.reset(token)
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator["Outbox"]:
+        token = _outbox.set(self.events)
+        try:
+            yield self
+        finally:
+            _outbox.reset(token)
+
+    async def send(self) -> None:
         layer = get_channel_layer()
-        for group, event in outbox if layer is not None else ():
+        events, self.events = self.events, []
+        for group, event in events if layer is not None else ():
             await _send(layer, group, event)
 
 

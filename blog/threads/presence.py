@@ -3,15 +3,27 @@
 Each signed-in connection keeps a ``Presence`` row (the database is shared by
 every daphne process) and refreshes it every ``HEARTBEAT_SECONDS``; rows not
 refreshed for ``EXPIRY_SECONDS`` belong to a process that died and are
-ignored, then swept.
+ignored, then swept. Two tasks per process keep the rows fresh
+(``HEARTBEAT``) and tell threads who is there (``NOTICES``).
 """
 
+import asyncio
+import contextlib
+import logging
 from datetime import timedelta
 
+from django.db import DatabaseError
 from django.utils import timezone
 
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
 from blog.models import display_name
+from blog.threads import frames
 from blog.threads.models import Presence
+from site.layers import LAYER_ERRORS
+
+logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 30
 EXPIRY_SECONDS = 90
@@ -55,3 +67,81 @@ def presence_summaries(*, page_ids) -> dict[int, dict]:
         page_id: {"count": len(names), "users": sorted(names.values(), key=str.casefold)}
         for page_id, names in people.items()
     }
+
+
+# --- the per-process tasks --------------------------------------------------
+
+
+class PresenceHeartbeat:
+    """Keeps the presence rows of every signed-in socket of this process fresh, together.
+
+    One task per process touches all of them in one ``UPDATE`` every
+    ``HEARTBEAT_SECONDS``. A task per socket meant two queries per socket per
+    heartbeat, each a trip to the one thread ``database_sync_to_async`` runs
+    on: with a few hundred idle sockets that thread had no time left for
+    handshakes (``bench/idle.py``).
+    """
+
+    def __init__(self) -> None:
+        self.channels: set[str] = set()
+        self.task: asyncio.Task | None = None
+
+    def add(self, channel_name: str) -> None:
+        self.channels.add(channel_name)
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+            self.task = asyncio.create_task(self._beat())
+
+    def discard(self, channel_name: str) -> None:
+        self.channels.discard(channel_name)
+        if not self.channels and self.task is not None:
+            self.task.cancel()
+            self.task = None
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            with contextlib.suppress(DatabaseError):
+                await database_sync_to_async(presence_touch_many)(channel_names=list(self.channels))
+
+
+HEARTBEAT = PresenceHeartbeat()
+
+
+class PresenceNotices:
+    """Tells each thread who is here, at most once per ``COALESCE_SECONDS`` per process.
+
+    A notice per join and leave is O(N²) frames when N people arrive at once
+    (a reconnect storm: 300 joins to 300 sockets) and a database trip each.
+    Joins and leaves mark the thread instead; one task sends the count of
+    every marked thread, read in one query, a moment later.
+    """
+
+    COALESCE_SECONDS = 0.25
+
+    def __init__(self) -> None:
+        self.pending: set[int] = set()
+        self.task: asyncio.Task | None = None
+
+    def changed(self, page_id: int) -> None:
+        self.pending.add(page_id)
+        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+            self.task = asyncio.create_task(self._send())
+
+    async def _send(self) -> None:
+        # Marks made while a batch is being sent are picked up by the next turn.
+        while self.pending:
+            await asyncio.sleep(self.COALESCE_SECONDS)
+            page_ids, self.pending = self.pending, set()
+            try:
+                summaries = await database_sync_to_async(presence_summaries)(page_ids=page_ids)
+                layer = get_channel_layer()
+                for page_id, here in summaries.items():
+                    event = {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
+                    await layer.group_send(frames.thread_group(page_id), event)
+            except (DatabaseError, *LAYER_ERRORS) as error:  # the next join or leave sends it
+                logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
+            except Exception:  # never let one bad turn stop presence for the process
+                logger.exception("presence of threads %s not sent", sorted(page_ids))
+
+
+NOTICES = PresenceNotices()

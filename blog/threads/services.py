@@ -80,20 +80,27 @@ def comment_create(
 
     Validation order is part of the protocol: field errors first, then the
     idempotent replay (which is never rate limited), then the rate limit.
-    The replay is looked up once, under the thread's lock, so a concurrent
-    retry cannot slip in between the lookup and the insert.
+    The replay is looked up again under the thread's lock, so a concurrent
+    retry cannot slip in between the lookup and the insert (under PostgreSQL's
+    default READ COMMITTED, the lock's SELECT sees the retry once committed).
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    _lock_thread(page)
     existing = _existing(page=page, author=author, client_id=client_id)
     if existing is not None:
         return CommentCreated(existing, created=False)
+    # The rate limit reads the cache, which may be slow to fail: never with
+    # the thread's lock held, where it would hold up every writer.
     retry_after = comment_rate_check(user_id=author.pk)
     if retry_after is not None:
         raise ThreadError(
             "rate_limited", f"You are commenting quickly; wait {retry_after} s.", retry_after=retry_after
         )
+    _lock_thread(page)
+    # Again under the lock: a concurrent retry may have committed in between.
+    existing = _existing(page=page, author=author, client_id=client_id)
+    if existing is not None:
+        return CommentCreated(existing, created=False)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(page=page, pk=parent_id, deleted=False).first()
@@ -103,7 +110,7 @@ def comment_create(
         page=page,
         author=author,
         parent=parent,
-        root=(parent.root or parent) if parent else None,
+        root_id=(parent.root_id or parent.pk) if parent else None,
         body=body,
         body_html=render_markdown(body),
         client_id=client_id,

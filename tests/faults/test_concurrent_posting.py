@@ -160,10 +160,8 @@ async def test_twenty_clients_posting_at_once_each_comment_stored_once_and_every
     assert total == counted == existing + TOTAL
 
     for poster in posters:
-        # Every sender heard back about each of its comments, in the order it sent them.
+        # Every sender heard back about each of its comments.
         assert set(poster.acks) == set(poster.client_ids), poster.number
-        acked_in_sending_order = [poster.acks[client_id] for client_id in poster.client_ids]
-        assert acked_in_sending_order == sorted(acked_in_sending_order), poster.number
         # It received every comment of the run live, each once.
         assert len(poster.created_ids) == len(set(poster.created_ids)) == TOTAL, poster.number
         assert set(poster.created_ids) == set(stored_ids), poster.number

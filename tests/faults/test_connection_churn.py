@@ -1,16 +1,21 @@
 """A thousand sockets come and go: the server's PostgreSQL connections stay few.
 
 Every handshake reads the session, the page and the snapshot, and a signed-in
-one writes a presence row and deletes it again on the way out. Connections
-must come from the server's bounded pool (``DATABASE_POOL_SIZE``) and go back
-to it; one left behind per socket would exhaust PostgreSQL within minutes.
+one writes a presence row and deletes it again on the way out. Meanwhile
+signed-in page requests arrive three times as many at once as the pool holds:
+under ASGI each runs in a thread of its own, so without the bounded pool
+(``DATABASE_POOL_SIZE``) each would hold a connection of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import urllib.error
+import urllib.request
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -36,6 +41,37 @@ def server(postgres_demo_database_url: str) -> Iterator[DaphneProcess]:
         yield server.start()
     finally:
         server.stop(graceful=False)
+
+
+class PageLoad:
+    """Waves of ``width`` signed-in page requests at once, in threads, until stopped; counts statuses."""
+
+    def __init__(self, url: str, cookie: str, width: int) -> None:
+        self.url, self.cookie, self.width = url, cookie, width
+        self.statuses: Counter[int] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _get(self, _: int) -> int:
+        request = urllib.request.Request(self.url, headers={"Cookie": self.cookie})  # noqa: S310 - ours
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own server
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def _run(self) -> None:
+        with ThreadPoolExecutor(self.width) as pool:
+            while not self._stop.is_set():
+                self.statuses.update(pool.map(self._get, range(self.width)))
+
+    def __enter__(self) -> PageLoad:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
 
 
 class SessionSampler:
@@ -82,7 +118,8 @@ async def test_a_thousand_connect_disconnect_cycles_keep_database_connections_bo
             await frame_of_type(socket, "thread.snapshot")
             snapshots += 1
 
-    with SessionSampler(postgres_demo_database_url) as sampler:
+    pages = PageLoad(f"{server.url}/", cookies[1], width=3 * POOL_SIZE)
+    with SessionSampler(postgres_demo_database_url) as sampler, pages:
         async with asyncio.timeout(300):
             await asyncio.gather(*(cycle(number) for number in range(CYCLES)))
         # Disconnects (presence rows to delete) finish after the client has gone.
@@ -91,6 +128,7 @@ async def test_a_thousand_connect_disconnect_cycles_keep_database_connections_bo
 
     assert snapshots == CYCLES
     assert sampler.samples > 0
+    assert pages.statuses[200] >= 3 * POOL_SIZE and set(pages.statuses) == {200}, pages.statuses
     assert before <= POOL_SIZE
     assert sampler.highest <= POOL_SIZE, f"{sampler.highest} sessions at once (pool of {POOL_SIZE})"
     assert after <= POOL_SIZE, f"{after} sessions left after {CYCLES} sockets (pool of {POOL_SIZE})"

@@ -85,6 +85,15 @@ async def post(socket, client_id: str) -> dict:
                 return frame
 
 
+async def closing_code(socket) -> int:
+    """Read until the server closes the socket; its close code."""
+    async with asyncio.timeout(30):
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await socket.recv()
+    return closed.value.rcvd.code
+
+
 @pytest.mark.parametrize("layer", ["pubsub", "core"])
 async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redis, fault_database_url, layer):
     """The open socket keeps answering through the outage; afterwards it is told to reconnect and sync."""
@@ -93,8 +102,12 @@ async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redi
     try:
         path, page_id = first_post(server.url)
         cookie = signed_in_cookie(server.url, "sam")
-        async with thread_socket(server.url, page_id, cookie) as socket:
+        async with (
+            thread_socket(server.url, page_id, cookie) as socket,
+            thread_socket(server.url, page_id) as reader,  # never posts, so never sees an error itself
+        ):
             await frame_of_type(socket, "thread.snapshot")
+            await frame_of_type(reader, "thread.snapshot")
             before = await post(socket, "redis-before")
             own_redis.stop()
             answers = [await post(socket, f"redis-down-{n}") for n in range(5)]
@@ -102,12 +115,9 @@ async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redi
                 assert page.status == 200
             own_redis.start()
             # Redis keeps nothing across a restart, group memberships included:
-            # the server asks the client to reconnect (4012) rather than leave
-            # it on a socket that no longer hears the thread.
-            async with asyncio.timeout(30):
-                with pytest.raises(ConnectionClosed) as closed:
-                    while True:
-                        await socket.recv()
+            # the server asks every client to reconnect (4012) rather than
+            # leave it on a socket that no longer hears the thread.
+            codes = [await closing_code(s) for s in (socket, reader)]
         async with thread_socket(server.url, page_id, cookie) as socket:
             await frame_of_type(socket, "thread.snapshot")
             await socket.send(json.dumps({"type": "sync", "after": before["comment"]["id"]}))
@@ -117,7 +127,7 @@ async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redi
         server.stop(graceful=False)
 
     assert before["type"] == "comment.created"
-    assert closed.value.rcvd.code == 4012
+    assert codes == [4012, 4012]
     assert all(a["type"] == "comment.created" or a["code"] == "unavailable" for a in answers), answers
     saved = {a["comment"]["client_id"]: a["comment"]["id"] for a in answers if a["type"] == "comment.created"}
     after = {c["client_id"]: c["id"] for c in synced["comments"] if c["client_id"]}
@@ -126,5 +136,6 @@ async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redi
     assert after_outage["type"] == "comment.created"
     log = server.log_tail(400)
     assert "Traceback" not in log, log
+    assert "Exception inside application" not in log, log
     assert "channel layer unreachable" in log
     assert "channel layer reachable again" in log

@@ -43,8 +43,9 @@ function connect(attempt = 0) {
     badge(frame.unread);
     announcer().textContent = frame.notification.text;
   });
-  socket.addEventListener("close", (event) => {
-    if (event.code === 1006 && attempt > 8) return; // refused repeatedly: signed out
+  socket.addEventListener("close", () => {
+    // Refused handshakes look the same whether the person signed out or the
+    // server is between restarts: keep trying, at most every 30 s.
     const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);
     window.setTimeout(() => connect(attempt + 1), delay);
   });
