@@ -1,17 +1,20 @@
 """Pages: requests/s and latency under daphne and under gunicorn + uvicorn workers; queries per page.
 
-    nice -n 10 .venv/bin/python bench/pages.py     # ~1 minute: 4 pages x anonymous/signed-in x 2 setups
+    nice -n 10 .venv/bin/python bench/pages.py     # ~2 minutes: 4 pages x 3 readers x 2 setups
 
 The pages are the home page, a blog post whose thread holds 50 comments (made
 through the comment service, with replies and reactions), a topic stream and
-the blog index, each anonymous and signed in. ``wrk`` drives them for a few
-seconds each (one thread, a few connections) against one daphne process and
-against the setup we recommend for production HTTP (gunicorn with two uvicorn
-workers; ``bench/requirements.txt``). A trivial Django view (``bench/bare_channels``)
-is measured under both as the machine's calibration point: the issue quotes
-the same view on bakerydemo's machine, so its figures scale to this one.
-Queries per page come from Django's test client with ``CaptureQueriesContext``
-(the second request: caches warm).
+the blog index, each read three ways: anonymous from the page cache (the
+site as it runs), anonymous built every time (a server without the page
+cache, ``bench/uncached_settings.py``) and signed in (never cached). ``wrk``
+drives each for a few seconds (one thread, a few connections) against one
+daphne process and against the setup we recommend for production HTTP
+(gunicorn with two uvicorn workers; ``bench/requirements.txt``). A trivial
+Django view (``bench/bare_channels``) is measured under both, before and after
+the pages, as the machine's calibration point: the issue quotes the same view
+on bakerydemo's machine, so its figures scale to this one. Queries per page
+come from Django's test client with ``CaptureQueriesContext`` (the second
+request: caches warm).
 """
 
 from __future__ import annotations
@@ -32,10 +35,38 @@ SETUPS = {
 BAKERYDEMO_POST = {"daphne x1": 40, "gunicorn+uvicorn x2": 113}
 BAKERYDEMO_TRIVIAL = {"daphne x1": 470, "gunicorn+uvicorn x2": 6200}
 TARGET_FACTOR = 1.5
+READERS = ("anonymous, cached", "anonymous, built", "signed in")
+UNCACHED_SETTINGS = "bench.uncached_settings"
+
+
+def query_counts(urls: dict[str, str], username: str = "sam") -> dict[str, dict[str, int]]:
+    """Queries per page (run inside Django): a cache hit, building it anonymous, building it signed in."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.uncached_settings import MIDDLEWARE as uncached
+
+    user = get_user_model().objects.get(username=username)
+    counts: dict[str, dict[str, int]] = {name: {} for name in urls}
+    for reader in READERS:
+        client = Client(SERVER_NAME="127.0.0.1")
+        if reader == "signed in":
+            client.force_login(user)
+        with override_settings(MIDDLEWARE=uncached if reader == "anonymous, built" else settings.MIDDLEWARE):
+            for name, url in urls.items():
+                client.get(url)
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                counts[name][reader] = len(queries)
+    return counts
 
 
 def wrk(url: str, *, seconds: float, connections: int, cookie: str | None = None) -> dict:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", "Host: 127.0.0.1"]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-H", "Host: 127.0.0.1"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True, timeout=60).stdout
@@ -61,56 +92,81 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with demo_database(args.template) as database_url:
-        post, pages, sessions, queries = in_django(
-            f"(fill_thread(bench_post()['id'], comments={args.comments}), page_urls(), signed_in(['sam']),"
-            f" query_counts())",
+        post, pages, sessions = in_django(
+            f"(fill_thread(bench_post()['id'], comments={args.comments}), page_urls(), signed_in(['sam']))",
             database_url=database_url,
         )
         pages = {**pages, f"post ({post['comments']} comments)": post["url"]}
+        queries = in_django(
+            f"__import__('bench.pages').pages.query_counts({pages!r})", database_url=database_url
+        )
         cookie = f"sessionid={sessions['sam']}"
-        print("queries per page (anonymous / signed in):")
+        print(f"queries per page ({' / '.join(READERS)}):")
         for name, counts in queries.items():
-            print(f"  {name:<28} {counts['anonymous']:>3} / {counts['signed in']:>3}")
+            print(f"  {name:<28} " + " / ".join(f"{counts[reader]:>3}" for reader in READERS))
         figures: dict[tuple[str, str, str], dict] = {}
         env = {"DEBUG": "false", "REDIS_URL": None}
         for setup, options in SETUPS.items():
-            trivial = DaphneProcess(
-                database_url,
-                env={**env, "DJANGO_SETTINGS_MODULE": "bench.bare_channels.settings"},
-                application="bench.bare_channels.asgi:application",
-                **options,
-            )
-            with trivial:
-                figures[setup, "trivial view", "-"] = wrk(
-                    f"{trivial.url}/", seconds=args.seconds, connections=args.connections
-                )
+            # The calibration view before and after the pages: on a shared
+            # machine one 2-second figure can be off by half.
+            figures[setup, "trivial view", "before"] = trivial_view(database_url, env, options, args)
             with DaphneProcess(database_url, env=env, **options) as server:
                 for name, path in pages.items():
-                    for who, who_cookie in (("anonymous", None), ("signed in", cookie)):
-                        figures[setup, name, who] = wrk(
+                    for reader, reader_cookie in (("anonymous, cached", None), ("signed in", cookie)):
+                        figures[setup, name, reader] = wrk(
                             f"{server.url}{path}",
                             seconds=args.seconds,
                             connections=args.connections,
-                            cookie=who_cookie,
+                            cookie=reader_cookie,
                         )
-        print(f"\n{'setup':<21} {'page':<28} {'who':<10} {'req/s':>8} {'p50':>9} {'p99':>9}  bad/errors")
-        for (setup, name, who), f in figures.items():
+            uncached_env = {**env, "DJANGO_SETTINGS_MODULE": UNCACHED_SETTINGS}
+            with DaphneProcess(database_url, env=uncached_env, **options) as server:
+                for name, path in pages.items():
+                    figures[setup, name, "anonymous, built"] = wrk(
+                        f"{server.url}{path}", seconds=args.seconds, connections=args.connections
+                    )
+            figures[setup, "trivial view", "after"] = trivial_view(database_url, env, options, args)
+        print(f"\n{'setup':<21} {'page':<28} {'reader':<18} {'req/s':>8} {'p50':>9} {'p99':>9}  bad/errors")
+        for (setup, name, reader), f in sorted(figures.items(), key=_table_order):
             print(
-                f"{setup:<21} {name:<28} {who:<10} {f['rps']:>8.1f} {f['p50']:>9} {f['p99']:>9}  "
+                f"{setup:<21} {name:<28} {reader:<18} {f['rps']:>8.1f} {f['p50']:>9} {f['p99']:>9}  "
                 f"{f['bad']} {f['errors']}"
             )
-        print("\nthe post page against bakerydemo's blog post, scaled by the trivial view measured here:")
+        print(
+            "\nthe post page against bakerydemo's blog post, scaled by the trivial view (mean of both runs):"
+        )
         for setup in SETUPS:
-            scale = figures[setup, "trivial view", "-"]["rps"] / BAKERYDEMO_TRIVIAL[setup]
+            trivial = (
+                figures[setup, "trivial view", "before"]["rps"]
+                + figures[setup, "trivial view", "after"]["rps"]
+            ) / 2
+            scale = trivial / BAKERYDEMO_TRIVIAL[setup]
             bakery_here = BAKERYDEMO_POST[setup] * scale
             post_name = next(name for name in pages if name.startswith("post"))
-            for who in ("anonymous", "signed in"):
-                ours = figures[setup, post_name, who]["rps"]
+            for reader in READERS:
+                ours = figures[setup, post_name, reader]["rps"]
                 print(
-                    f"  {setup:<21} {who:<10} ours {ours:7.1f} req/s, bakerydemo here ~{bakery_here:6.1f}:"
+                    f"  {setup:<21} {reader:<18} ours {ours:7.1f} req/s, bakerydemo here ~{bakery_here:6.1f}:"
                     f" {ours / bakery_here:5.2f}x (target {TARGET_FACTOR}x)"
                 )
     return 0
+
+
+def trivial_view(database_url: str, env: dict, options: dict, args) -> dict:
+    """wrk against ``bench/bare_channels``'s trivial Django view, served by the same setup."""
+    server = DaphneProcess(
+        database_url,
+        env={**env, "DJANGO_SETTINGS_MODULE": "bench.bare_channels.settings"},
+        application="bench.bare_channels.asgi:application",
+        **options,
+    )
+    with server:
+        return wrk(f"{server.url}/", seconds=args.seconds, connections=args.connections)
+
+
+def _table_order(item) -> tuple:
+    (setup, name, reader), _ = item
+    return (list(SETUPS).index(setup), name != "trivial view", name, reader)
 
 
 if __name__ == "__main__":

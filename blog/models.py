@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from blog.blocks import PostBodyBlock, reading_minutes
 from blog.forms import BlogPostPageForm
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
 from blog.threads.pages import ThreadPageMixin
+from home.view_restrictions import ViewRestrictionsInOneQueryMixin
 
 __all__ = [
     "BlogIndexPage",
@@ -124,7 +126,7 @@ class BlogPostTag(TaggedItemBase):
     content_object = ParentalKey("blog.BlogPostPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class BlogIndexPage(RoutablePageMixin, Page):
+class BlogIndexPage(RoutablePageMixin, ViewRestrictionsInOneQueryMixin, Page):
     """The blog: every post, newest first, with a feed."""
 
     intro = models.TextField(blank=True)
@@ -134,6 +136,31 @@ class BlogIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["blog.BlogPostPage"]
     max_count = 1
+
+    def route(self, request, path_components):
+        # A post is a child of the index: fetch it as a post, with its pair and
+        # both members, in one query instead of Wagtail's four (page, specific
+        # page, pair, each member). Anything else routes as Wagtail routes it.
+        if len(path_components) == 1 and not self._has_own_route(path_components[0]):
+            post = (
+                BlogPostPage.objects.child_of(self)
+                .select_related("pair__first_member", "pair__second_member")
+                .filter(slug=path_components[0])
+                .first()
+            )
+            if post is not None:
+                post._cached_parent_obj = self  # as Wagtail's routing does
+                return post.route(request, [])
+        return super().route(request, path_components)
+
+    def _has_own_route(self, component: str) -> bool:
+        if not self.live:  # RoutablePageMixin serves its routes only on a live page
+            return False
+        try:
+            self.resolve_subpage(f"/{component}/")
+        except Http404:
+            return False
+        return True
 
     @path("")
     def post_list(self, request):
@@ -149,7 +176,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return BlogFeed(self)(request)
 
 
-class BlogPostPage(ThreadPageMixin, Page):
+class BlogPostPage(ThreadPageMixin, ViewRestrictionsInOneQueryMixin, Page):
     """A post that a mentor pair wrote together."""
 
     pair = models.ForeignKey(MentorPair, on_delete=models.PROTECT, related_name="posts")
@@ -160,6 +187,8 @@ class BlogPostPage(ThreadPageMixin, Page):
     # Derived from the body whenever the page is saved; stored so listings
     # need not parse every body to show it.
     reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    # Visible comments, annotated by listing queries (blog.selectors); None elsewhere.
+    comment_count: int | None = None
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("pair"), FieldPanel("date")]),

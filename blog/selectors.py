@@ -3,20 +3,39 @@
 Every list is fetched in a fixed number of queries, whatever its length.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from wagtail.models import Page
 
 from blog.models import BlogPostPage, MentorPair
+from blog.threads.models import Comment
+from home.view_restrictions import only_public
 
 
 def _with_listing_relations(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
-    return posts.select_related("pair__first_member", "pair__second_member").prefetch_related("tags")
+    return (
+        posts.select_related("pair__first_member", "pair__second_member")
+        .prefetch_related("tags")
+        .annotate(comment_count=_visible_comment_count())
+    )
+
+
+def _visible_comment_count():
+    """The comments everyone can see on each post, counted inside the listing's own query."""
+    visible = (
+        Comment.objects.filter(page=OuterRef("pk"), deleted=False, hidden=False)
+        .order_by()
+        .values("page")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(visible, output_field=IntegerField()), Value(0))
 
 
 def post_list(*, index: Page | None = None, pair: MentorPair | None = None) -> QuerySet[BlogPostPage]:
     """Live, public posts, newest first, ready for a listing."""
-    posts = BlogPostPage.objects.live().public()
+    posts = only_public(BlogPostPage.objects.live())
     if index is not None:
         posts = posts.child_of(index)
     if pair is not None:

@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, Max, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, DateField, Max, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from wagtail.models import Page, PageQuerySet
 from taggit.models import Tag
 
 from blog.models import BlogPostPage, BlogPostTag, MentorPair
+from home.view_restrictions import only_public
 from learning.models import (
     CollectionPage,
     Completion,
@@ -31,7 +32,11 @@ STREAM_PAGE_SIZE = 20
 TRENDING_DAYS = 30
 # The page types a topic stream mixes, with the model that tags each.
 STREAM_TYPES: tuple[tuple[type[Page], type], ...] = ((BlogPostPage, BlogPostTag), (LessonPage, LessonPageTag))
-_LISTING_RELATIONS = ("tags", "pair__first_member", "pair__second_member")
+# Tags, and each pair with both members in the same query.
+_LISTING_RELATIONS = (
+    "tags",
+    Prefetch("pair", queryset=MentorPair.objects.select_related("first_member", "second_member")),
+)
 
 
 # --- Streams -----------------------------------------------------------------
@@ -56,8 +61,7 @@ class StreamPage:
 def _stream_pages() -> PageQuerySet:
     """Live, public posts and lessons, each with the date it is listed under."""
     return (
-        Page.objects.live()
-        .public()
+        only_public(Page.objects.live())
         .filter(Q(blogpostpage__isnull=False) | Q(lessonpage__isnull=False))
         .annotate(stream_date=Coalesce("blogpostpage__date", "lessonpage__date", output_field=DateField()))
     )
@@ -222,7 +226,7 @@ def follows_of(*, user) -> dict[str, list]:
 
 def lesson_list(*, index: Page | None = None) -> QuerySet[LessonPage]:
     """Live, public lessons, newest first, ready for a listing."""
-    lessons = LessonPage.objects.live().public()
+    lessons = only_public(LessonPage.objects.live())
     if index is not None:
         lessons = lessons.child_of(index)
     return (
@@ -246,7 +250,7 @@ def due_reviews(*, user, today: datetime.date | None = None) -> list[ReviewSched
     today = today or timezone.localdate()
     return list(
         ReviewSchedule.objects.filter(
-            user=user, due_on__lte=today, lesson__in=LessonPage.objects.live().public().values("id")
+            user=user, due_on__lte=today, lesson__in=only_public(LessonPage.objects.live()).values("id")
         )
         .select_related("lesson")
         .order_by("due_on", "lesson__title")
@@ -297,7 +301,7 @@ def collection_progress(*, collection: CollectionPage, user) -> CollectionProgre
     Works on a draft in preview too: the items are read from the page object.
     """
     page_ids = [item.page_id for item in collection.items.all()]
-    pages = Page.objects.live().public().filter(id__in=page_ids).specific().in_bulk()
+    pages = only_public(Page.objects.live()).filter(id__in=page_ids).specific().in_bulk()
     prefetch_listing_relations(list(pages.values()))
     done = done_page_ids(user=user, page_ids=page_ids)
     entries = [
@@ -324,8 +328,7 @@ def collection_list(
 ) -> list[CollectionSummary]:
     """Live, public collections, featured first then by title, with ``user``'s progress."""
     collections = (
-        CollectionPage.objects.live()
-        .public()
+        only_public(CollectionPage.objects.live())
         .select_related("cover_image")
         .prefetch_related("items", "cover_image__renditions")
     )
@@ -335,7 +338,7 @@ def collection_list(
         collections = collections.filter(featured=True)
     collections = list(collections.order_by("-featured", "title"))
     page_ids = {item.page_id for collection in collections for item in collection.items.all()}
-    live = set(Page.objects.live().public().filter(id__in=page_ids).values_list("id", flat=True))
+    live = set(only_public(Page.objects.live()).filter(id__in=page_ids).values_list("id", flat=True))
     done = done_page_ids(user=user, page_ids=page_ids)
     summaries = []
     for collection in collections:

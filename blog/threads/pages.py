@@ -33,8 +33,13 @@ class ThreadPageMixin:
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from blog.threads.selectors import thread_context
+        from blog.threads.selectors import ANONYMOUS, thread_context
+        from home.reader import reader_state
 
         context = super().get_context(request, *args, **kwargs)
-        context.setdefault("thread", thread_context(page=self, user=request.user))
+        if "thread" not in context:
+            # The reader's facts come in the one query the header needs anyway.
+            reader = reader_state(request, page=self)
+            viewer = reader.viewer if reader is not None else ANONYMOUS
+            context["thread"] = thread_context(page=self, user=request.user, viewer=viewer)
         return context

@@ -2,7 +2,7 @@
 
 Every read is a fixed number of queries: the comments with their authors (and
 their parents' authors, for "replying to @name"), then one aggregate for the
-reaction counts.
+reaction counts (with the reader's own reactions, for a page).
 """
 
 import datetime
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 
 from blog.models import display_name
 from blog.threads.models import Comment, Notification, Reaction
@@ -189,25 +189,48 @@ class CommentView:
     replies: list["CommentView"] = field(default_factory=list)
 
 
-def thread_context(*, page, user, form_body: str = "", form_error: str = "", form_parent=None) -> dict:
-    """Everything ``blog/includes/thread.html`` shows, in four queries."""
-    viewer = Viewer.of(user)
-    batch = thread_snapshot(page_id=page.pk, viewer=viewer)
-    comments = batch.models
-    counts = reaction_counts(c.pk for c in comments) if comments else {}
-    mine: set[tuple[int, str]] = set()
-    if viewer.user_id is not None and comments:
-        mine = set(
-            Reaction.objects.filter(comment__in=comments, user_id=viewer.user_id).values_list(
-                "comment_id", "kind"
-            )
-        )
+def reaction_summary(
+    comment_ids: Iterable[int], *, user_id: int | None
+) -> dict[int, dict[str, tuple[int, bool]]]:
+    """``{comment_id: {kind: (count, reacted by user_id)}}`` for the kinds each comment has, in one query."""
+    mine = Count("id", filter=Q(user_id=user_id)) if user_id is not None else Value(0)
+    rows = (
+        Reaction.objects.filter(comment_id__in=list(comment_ids))
+        .values_list("comment_id", "kind")
+        .annotate(n=Count("id"), mine=mine)
+        .order_by()
+    )
+    summary: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
+    for comment_id, kind, n, reacted in rows:
+        summary[comment_id][kind] = (n, bool(reacted))
+    return summary
+
+
+def thread_context(
+    *,
+    page,
+    user,
+    viewer: Viewer | None = None,
+    form_body: str = "",
+    form_error: str = "",
+    form_parent=None,
+) -> dict:
+    """Everything ``blog/includes/thread.html`` shows, in two queries.
+
+    ``viewer`` saves a query when the caller already knows whether ``user`` is an editor.
+    """
+    viewer = viewer or Viewer.of(user)
+    newest = list(thread_comments(page.pk).order_by("-id")[: SNAPSHOT_SIZE + 1])
+    has_more = len(newest) > SNAPSHOT_SIZE
+    comments = newest[:SNAPSHOT_SIZE][::-1]
+    reactions = reaction_summary((c.pk for c in comments), user_id=viewer.user_id) if comments else {}
     referenced = {c.parent_id for c in comments} | {c.root_id for c in comments if not c.deleted}
     views: dict[int, CommentView] = {}
     roots: list[CommentView] = []
     for c in comments:
         if c.deleted and c.pk not in referenced:
             continue
+        of_comment = reactions.get(c.pk, {})
         view = CommentView(
             id=c.pk,
             parent_id=c.parent_id,
@@ -223,8 +246,8 @@ def thread_context(*, page, user, form_body: str = "", form_error: str = "", for
                     "kind": kind,
                     "label": REACTION_LABELS[kind],
                     "symbol": REACTION_SYMBOLS[kind],
-                    "count": counts.get(c.pk, {}).get(kind, 0),
-                    "pressed": (c.pk, kind) in mine,
+                    "count": of_comment.get(kind, (0, False))[0],
+                    "pressed": of_comment.get(kind, (0, False))[1],
                 }
                 for kind in REACTION_KINDS
             ],
@@ -246,8 +269,8 @@ def thread_context(*, page, user, form_body: str = "", form_error: str = "", for
     return {
         "roots": roots,
         "count": sum(1 for c in comments if not c.deleted),
-        "last_id": batch.last_id,
-        "has_more": batch.has_more,
+        "last_id": comments[-1].pk if comments else None,
+        "has_more": has_more,
         "can_post": viewer.user_id is not None,
         "is_editor": viewer.is_editor,
         "username": user.get_username() if viewer.user_id is not None else "",

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from home.reader import Reader, reader_state
+
 register = template.Library()
 
 
@@ -12,3 +14,10 @@ def nav_link(context, href: str, label: str) -> str:
     if current:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', href, label)
     return format_html('<li><a href="{}">{}</a></li>', href, label)
+
+
+@register.simple_tag(takes_context=True)
+def signed_in_reader(context) -> Reader | None:
+    """The page's facts about the signed-in reader (``home.reader``); ``None`` when signed out."""
+    request = context.get("request")
+    return reader_state(request) if request is not None else None

@@ -6,7 +6,8 @@ reader and renders a plain form; the write happens in a view.
 
 from django import template
 
-from learning.models import Completion, PairFollow
+from home.reader import reader_state
+from learning.models import PairFollow
 
 register = template.Library()
 
@@ -28,10 +29,10 @@ def pair_follow_button(context, pair):
 @register.inclusion_tag("learning/includes/mark_read.html", takes_context=True)
 def post_mark_read_button(context, post):
     user = context["request"].user
-    # A preview of a new post has no id yet: nothing to mark.
-    done = (
-        bool(post.pk) and user.is_authenticated and Completion.objects.filter(user=user, page=post).exists()
-    )
+    # A preview of a new post has no id yet: nothing to mark. The answer comes
+    # with the reader's other facts, in the query the page makes anyway.
+    reader = reader_state(context["request"], page=post) if post.pk else None
+    done = reader is not None and reader.finished_page
     return {
         "request": context["request"],
         "user": user,

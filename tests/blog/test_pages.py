@@ -1,11 +1,50 @@
+import datetime
+
 from django.utils.text import slugify
+
+from wagtail.models import PageViewRestriction
 
 import pytest
 from taggit.models import Tag
 
 from blog.models import BlogPostTag
+from blog.threads import services
+from tests.page_cache import page_cache_off  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+# The issue's bar for the post page, signed in or not (bakerydemo's post page runs 22).
+POST_PAGE_MAX_QUERIES = 12
+# Editors and pair members also get Wagtail's user bar: its permission and
+# profile lookups are five more.
+POST_PAGE_MAX_QUERIES_WITH_USER_BAR = 17
+
+
+def fill_thread(post, people, count: int) -> None:
+    """``count`` comments through the service, as people write them: every fifth a reply, some reactions."""
+    made = []
+    for n in range(count):
+        parent = made[-1].pk if made and n % 5 == 4 else None
+        result = services.comment_create(
+            page=post,
+            author=people[n % len(people)],
+            body=f"Comment {n} with **Markdown** and @{people[0].username}.",
+            client_id=f"fill-{n}",
+            parent_id=parent,
+        )
+        made.append(result.comment)
+        if n % 3 == 0:
+            services.reaction_toggle(
+                page=post, user=people[(n + 1) % len(people)], comment_id=result.comment.pk, kind="like"
+            )
+
+
+@pytest.fixture
+def commented_post(make_post, staff, pair, editor, settings):
+    settings.COMMENT_RATE_LIMIT = 10**6
+    post = make_post(title="Tagging the wiki", tags=["Wikis", "Lending"])
+    fill_thread(post, [staff, pair.first_member, pair.second_member, editor], 50)
+    return post
 
 
 def test_post_page_credits_both_members_and_shows_body(client, make_post):
@@ -21,8 +60,6 @@ def test_post_page_credits_both_members_and_shows_body(client, make_post):
 
 
 def test_index_lists_posts_newest_first(client, make_post, blog_index):
-    import datetime
-
     make_post(title="Older", date=datetime.date(2026, 1, 1))
     make_post(title="Newer", date=datetime.date(2026, 2, 1))
 
@@ -33,6 +70,166 @@ def test_index_lists_posts_newest_first(client, make_post, blog_index):
 
 def test_unknown_path_is_404(client, home):
     assert client.get("/no-such-page/").status_code == 404
+
+
+def test_unknown_post_and_draft_post_are_404_and_the_feed_still_routes(client, make_post, blog_index):
+    draft = make_post(title="Not yet", live=False)
+
+    assert client.get(f"{blog_index.url}no-such-post/").status_code == 404
+    assert client.get(draft.url).status_code == 404
+    assert client.get(f"{blog_index.url}feed/").status_code == 200
+
+
+@pytest.mark.parametrize("restricted", ["post", "blog index"])
+def test_a_post_under_a_login_restriction_is_not_shown_to_anonymous_readers(
+    client, make_post, blog_index, staff, restricted
+):
+    post = make_post(title="Committee notes")
+    PageViewRestriction.objects.create(
+        page=post if restricted == "post" else blog_index, restriction_type=PageViewRestriction.LOGIN
+    )
+
+    response = client.get(post.url)
+
+    assert response.status_code == 302 and "login" in response["Location"]
+    client.force_login(staff)
+    assert "Committee notes" in client.get(post.url).content.decode()
+
+
+def test_an_alias_of_a_restricted_post_is_restricted_too(client, make_post, blog_index):
+    post = make_post(title="Committee notes")
+    PageViewRestriction.objects.create(page=post, restriction_type=PageViewRestriction.LOGIN)
+    alias = post.create_alias(update_slug="committee-notes-again")
+
+    assert client.get(alias.url).status_code == 302
+
+
+# --- the thread as the page renders it --------------------------------------------------
+
+
+@pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_post_page_with_50_comments_runs_at_most_12_queries(
+    client, commented_post, staff, who, django_assert_max_num_queries
+):
+    if who == "staff":
+        client.force_login(staff)
+    client.get(commented_post.url)  # per-process caches (content types, site root paths)
+
+    with django_assert_max_num_queries(POST_PAGE_MAX_QUERIES, info=who):
+        response = client.get(commented_post.url)
+
+    assert response.content.decode().count('data-comment-id="') == 50
+
+
+@pytest.mark.usefixtures("page_cache_off")
+def test_post_page_for_editors_and_pair_members_adds_only_the_user_bar(
+    client, commented_post, editor, pair, django_assert_max_num_queries
+):
+    for person in (editor, pair.first_member):
+        client.force_login(person)
+        client.get(commented_post.url)
+        with django_assert_max_num_queries(POST_PAGE_MAX_QUERIES_WITH_USER_BAR, info=person.username):
+            response = client.get(commented_post.url)
+        assert 'href="/admin/"' in response.content.decode()
+
+
+@pytest.mark.usefixtures("page_cache_off")
+def test_post_page_queries_do_not_grow_with_the_thread(
+    client, make_post, staff, pair, settings, django_assert_max_num_queries
+):
+    settings.COMMENT_RATE_LIMIT = 10**6
+    people = [staff, pair.first_member, pair.second_member]
+    short, long = make_post(), make_post()
+    fill_thread(short, people, 3)
+    fill_thread(long, people, 60)
+    for reader in (None, staff):
+        if reader is not None:
+            client.force_login(reader)
+        client.get(short.url)
+        with django_assert_max_num_queries(POST_PAGE_MAX_QUERIES) as few:
+            client.get(short.url)
+        with django_assert_max_num_queries(len(few.captured_queries), info="60 comments"):
+            client.get(long.url)
+
+
+def test_anonymous_readers_get_the_thread_without_forms_they_cannot_use(client, commented_post):
+    response = client.get(commented_post.url)
+
+    html = response.content.decode()
+    assert "csrfmiddlewaretoken" not in html and not response.cookies
+    assert html.count('class="reaction"') == 50 * 4
+    assert html.count(" disabled>") == 50 * 4
+    assert "Post reply" not in html and "Sign in</a> to join the conversation" in html
+
+
+def test_a_signed_in_reader_sees_their_reactions_pressed_and_can_reply(client, post, staff, pair):
+    comment = services.comment_create(
+        page=post, author=pair.first_member, body="Tags?", client_id="a"
+    ).comment
+    services.reaction_toggle(page=post, user=staff, comment_id=comment.pk, kind="learned")
+    services.reaction_toggle(page=post, user=pair.second_member, comment_id=comment.pk, kind="like")
+    client.force_login(staff)
+
+    html = client.get(post.url).content.decode()
+
+    assert 'data-reaction="learned" aria-pressed="true" aria-label="Learned something: 1">' in html
+    assert 'data-reaction="like" aria-pressed="false" aria-label="Like: 1">' in html
+    assert f'<input type="hidden" name="parent" value="{comment.pk}">' in html
+    # The comment's actions and reply, the new comment, "Mark as read", "Sign out".
+    assert html.count('name="csrfmiddlewaretoken"') == 5
+    assert "data-comment-delete" not in html  # not theirs
+
+
+def test_names_and_bodies_in_the_thread_cannot_run_script(client, post, staff):
+    staff.first_name, staff.last_name = '<img src=x onerror="alert(1)">', "Kowalski"
+    staff.save()
+    services.comment_create(page=post, author=staff, body="<script>alert(2)</script>", client_id="x")
+
+    html = client.get(post.url).content.decode()
+
+    assert "<img src=x" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Kowalski" in html
+    assert "<script>alert(2)" not in html
+
+
+def test_editors_see_hidden_comments_and_deleted_ones_keep_their_replies(client, post, staff, pair, editor):
+    root = services.comment_create(page=post, author=staff, body="Root", client_id="r").comment
+    services.comment_create(
+        page=post, author=pair.first_member, body="A reply", client_id="p", parent_id=root.pk
+    )
+    hidden = services.comment_create(page=post, author=staff, body="Rude words", client_id="h").comment
+    services.comment_hide(page=post, user=editor, comment_id=hidden.pk, hidden=True)
+    services.comment_delete(page=post, user=staff, comment_id=root.pk)
+
+    html = client.get(post.url).content.decode()
+    assert "This comment was deleted." in html and "A reply" in html and "Root" not in html
+    assert "Hidden by a moderator." in html and "Rude words" not in html
+
+    client.force_login(editor)
+    html = client.get(post.url).content.decode()
+    assert "Hidden by a moderator; only editors see it." in html and "Rude words" in html
+    assert 'value="show" class="link-button" data-comment-hide="false">Show</button>' in html
+
+
+def test_a_refused_reply_is_shown_again_open_with_its_text_and_the_reason(client, post, staff, pair):
+    root = services.comment_create(
+        page=post, author=pair.first_member, body="Question", client_id="q"
+    ).comment
+    client.force_login(staff)
+
+    response = client.post(
+        post.url,
+        {"thread_form": "1", "action": "comment", "body": "   ", "parent": str(root.pk), "client_id": "c1"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<details class="comment__reply" open>' in html
+    assert f'aria-describedby="reply-{root.pk}-error">   </textarea>' in html
+    assert "Write something first." in html
+
+
+# --- listings -------------------------------------------------------------------------
 
 
 def tag_posts(tags_by_post: dict) -> None:
@@ -49,10 +246,14 @@ def tag_posts(tags_by_post: dict) -> None:
     )
 
 
+@pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_listing_pages_render_in_a_fixed_number_of_queries(
-    client, make_post, blog_index, pair, django_assert_max_num_queries
+    client, make_post, blog_index, pair, staff, who, django_assert_max_num_queries
 ):
     """Home, blog index, a pair page and a post cost the same with 5 posts and tags as with 50."""
+    if who == "staff":
+        client.force_login(staff)
 
     def add_posts(count: int, tags_of_last: int):
         posts = [make_post() for _ in range(count)]
@@ -83,3 +284,15 @@ def test_listing_pages_render_in_a_fixed_number_of_queries(
             response = client.get(url)
         assert response.status_code == 200
     assert "tag-49" in response.content.decode()
+
+
+def test_post_cards_count_the_comments_everyone_can_see(client, post, staff, editor):
+    shown = services.comment_create(page=post, author=staff, body="Seen", client_id="a").comment
+    services.comment_create(page=post, author=staff, body="Also seen", client_id="b")
+    hidden = services.comment_create(page=post, author=staff, body="Rude", client_id="c").comment
+    services.comment_hide(page=post, user=editor, comment_id=hidden.pk, hidden=True)
+    services.comment_delete(page=post, user=staff, comment_id=shown.pk)
+
+    html = client.get(post.get_parent().url).content.decode()
+
+    assert '<span class="comment-count">1 comment</span>' in html

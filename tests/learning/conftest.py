@@ -3,6 +3,7 @@ import json
 import pytest
 
 from learning.factories import CollectionPageFactory, LessonPageFactory, question
+from tests.page_cache import empty_cache, page_cache_off  # noqa: F401
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_learning_index_lists_lessons_newest_first(client, make_lesson, learning
 
 
 def test_learning_index_query_count_does_not_grow(
-    client, make_lesson, learning_index, django_assert_max_num_queries
+    client, make_lesson, learning_index, page_cache_off, django_assert_max_num_queries
 ):
     def add(count):
         for n in range(count):

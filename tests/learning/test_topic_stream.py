@@ -119,10 +119,14 @@ def test_topic_page_pages_through_with_an_older_link(client, make_post, today):
     assert "Numbered 20" in second and "Numbered 19" not in second
 
 
+@pytest.mark.parametrize("who", ["signed out", "signed in"])
 @pytest.mark.parametrize("url", ["/topics/shared/", "/topics/shared/feed/", "/topics/"])
 def test_topic_pages_query_count_does_not_grow(
-    client, make_post, make_lesson, url, django_assert_max_num_queries
+    client, make_post, make_lesson, staff, url, who, django_assert_max_num_queries
 ):
+    if who == "signed in":
+        client.force_login(staff)
+
     def add(count):
         for n in range(count):
             pair = MentorPairFactory()
