@@ -185,6 +185,9 @@ def test_concurrent_writers_never_let_a_sync_skip_a_comment(requires_postgres, p
             start.wait()
             for n in range(20):
                 create(post, author, f"{author.username} {n}", client_id=f"{author.pk}-{n}")
+                # Back to the pool, as at the end of a request: eleven threads
+                # share a pool of DATABASE_POOL_SIZE (8) connections.
+                connection.close()
         except BaseException as error:  # reported below
             errors.append(error)
         finally:
@@ -199,6 +202,7 @@ def test_concurrent_writers_never_let_a_sync_skip_a_comment(requires_postgres, p
                 batch = thread_after(page_id=post.pk, after=last, viewer=ANONYMOUS)
                 seen.extend(c["id"] for c in batch.comments)
                 last = batch.last_id or last
+                connection.close()
                 if finished and not batch.comments:
                     break
         except BaseException as error:
