@@ -1,9 +1,10 @@
-"""Site-wide search over posts (and, as they arrive, lessons)."""
+"""Site-wide search: the best-matching lessons, then every matching post, a page at a time."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from blog.selectors import search_posts
+from learning.selectors import search_lessons
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -11,7 +12,10 @@ MAX_QUERY_LENGTH = 200
 
 def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = None
+    results, lessons = None, []
     if query:
         results = Paginator(search_posts(query), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "home/search.html", {"query": query, "results": results})
+        if results.number == 1:
+            lessons = search_lessons(query)
+    context = {"query": query, "results": results, "lessons": lessons}
+    return render(request, "home/search.html", context)

@@ -236,6 +236,17 @@ def lesson_list(*, index: Page | None = None) -> QuerySet[LessonPage]:
     )
 
 
+def search_lessons(query: str, *, limit: int = 6) -> list[LessonPage]:
+    """The live, public lessons that best match ``query`` (objective, body, takeaways, topics)."""
+    lessons = (
+        LessonPage.objects.live()
+        .public()
+        .select_related("pair__first_member", "pair__second_member")
+        .prefetch_related("tags")
+    )
+    return list(lessons.search(query)[:limit])
+
+
 def done_page_ids(*, user, page_ids) -> set[int]:
     """Which of ``page_ids`` ``user`` has finished; one query (none when signed out)."""
     if not user.is_authenticated:

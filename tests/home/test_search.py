@@ -46,7 +46,7 @@ class SearchTests(TestCase):
     def test_results_page_shows_the_query_and_the_post(self):
         html = self.client.get("/search/", {"q": "overnight"}).content.decode()
 
-        assert "1 result for “overnight”" in html
+        assert "1 post for “overnight”" in html
         assert self.cash.url in html
 
     def test_drafts_and_private_posts_never_appear(self):
@@ -58,3 +58,23 @@ class SearchTests(TestCase):
         assert response.status_code == 200
         assert response.context["results"] is None
         assert 'name="q"' in response.content.decode()
+
+
+def test_lessons_are_found_and_listed_before_posts(client, home, make_post):
+    from learning.factories import LessonPageFactory
+    from learning.models import LearningIndexPage
+
+    learning = LearningIndexPage.objects.child_of(home).get()
+    lesson = LessonPageFactory(parent=learning, title="Reconciling in the wiki", objective="Reconcile weekly")
+    LessonPageFactory(parent=learning, title="Reconciling drafts", objective="Reconcile daily.", live=False)
+    private = LessonPageFactory(parent=learning, title="Reconciling in secret", objective="Reconcile alone.")
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    post = make_post(title="How we reconcile", body=paragraph_body("We reconcile on Fridays."))
+
+    response = client.get("/search/", {"q": "reconcile"})
+    html = response.content.decode()
+
+    assert [found.title for found in response.context["lessons"]] == [lesson.title]
+    assert result_titles(response) == [post.title]
+    assert "1 post and 1 lesson for “reconcile”" in html
+    assert html.index(lesson.url) < html.index(post.url)
