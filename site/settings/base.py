@@ -154,6 +154,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # How long a request waits for a connection: short, so that while the
         # database is down people hear "unavailable" soon rather than late.
         "timeout": 3,
+        # Give up a reconnection after 5 s (psycopg_pool's backoff doubles
+        # without bound): the next request then connects at once, instead of
+        # waiting out a long backoff after the database is back.
+        "reconnect_timeout": 5,
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while a comment is being written; the busy
