@@ -88,6 +88,16 @@ def post_mark_read(*, user, post: BlogPostPage) -> Completion:
     return _complete(user=user, page=post, how=Completion.How.READ)
 
 
+@transaction.atomic
+def completion_undo(*, user, page: Page) -> bool:
+    """Take back ``user``'s completion of ``page`` (marked by mistake); False if there was none.
+
+    Knowledge-check attempts and review dates stay: they record answers, not the mark.
+    """
+    deleted, _ = Completion.objects.filter(user=user, page=page).delete()
+    return bool(deleted)
+
+
 # --- Knowledge checks and reviews ---------------------------------------------
 
 

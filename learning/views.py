@@ -110,8 +110,12 @@ def my_stream(request: HttpRequest) -> HttpResponse:
 @login_required
 def post_mark_read(request: HttpRequest, page_id: int) -> HttpResponse:
     post = get_object_or_404(BlogPostPage.objects.live().public(), pk=page_id)
-    services.post_mark_read(user=request.user, post=post)
-    messages.success(request, f"Marked “{post.title}” as read.")
+    if request.POST.get("undo"):
+        services.completion_undo(user=request.user, page=post)
+        messages.success(request, f"Marked “{post.title}” as unread.")
+    else:
+        services.post_mark_read(user=request.user, post=post)
+        messages.success(request, f"Marked “{post.title}” as read.")
     return _back(request, default=post.url)
 
 
@@ -173,6 +177,10 @@ def lesson_mark_done(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
         return redirect(lesson.url)
     if not request.user.is_authenticated:
         return redirect_to_login(lesson.url)
-    services.lesson_complete(user=request.user, lesson=lesson)
-    messages.success(request, f"Marked “{lesson.title}” as done.")
+    if request.POST.get("undo"):
+        services.completion_undo(user=request.user, page=lesson)
+        messages.success(request, f"Marked “{lesson.title}” as not done.")
+    else:
+        services.lesson_complete(user=request.user, lesson=lesson)
+        messages.success(request, f"Marked “{lesson.title}” as done.")
     return _back(request, default=lesson.url)

@@ -51,6 +51,32 @@ def test_mark_as_done_button_records_completion(client, make_lesson, staff):
     assert "You have completed this lesson." in response.content.decode()
 
 
+def test_a_lesson_marked_done_by_mistake_can_be_marked_not_done(client, make_lesson, staff):
+    lesson = make_lesson()
+    services.lesson_complete(user=staff, lesson=lesson)
+    client.force_login(staff)
+    assert "Mark as not done" in client.get(lesson.url).content.decode()
+
+    response = client.post(f"{lesson.url}done/", {"undo": "1"}, follow=True)
+
+    assert not Completion.objects.filter(user=staff, page=lesson).exists()
+    html = response.content.decode()
+    assert "as not done." in html
+    assert "Mark as done" in html
+
+
+def test_a_post_marked_read_can_be_marked_unread(client, make_post, staff):
+    post = make_post()
+    services.post_mark_read(user=staff, post=post)
+    client.force_login(staff)
+
+    response = client.post(f"/me/read/{post.pk}/", {"undo": "1", "next": post.url}, follow=True)
+
+    assert not Completion.objects.filter(user=staff, page=post).exists()
+    assert "Mark as read" in response.content.decode()
+    assert services.completion_undo(user=staff, page=post) is False
+
+
 def test_progress_survives_republishing_the_lesson(make_lesson, staff):
     lesson = make_lesson()
     services.lesson_complete(user=staff, lesson=lesson)
