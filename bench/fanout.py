@@ -31,9 +31,10 @@ from pathlib import Path
 import redis
 
 from bench.clients import ms, next_frame, now, open_many, open_socket, percentile
-from bench.fixtures import add_database_argument, demo_database, in_django
+from bench.fixtures import add_database_argument, in_django
 from tests.live_server import (
     DaphneProcess,
+    demo_database,
 )
 
 APPS = {

@@ -8,17 +8,9 @@ made by the comment service, as a person posting them would.
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
-from tests.live_server import (
-    manage,
-    prepare_demo_database,
-    remove_sqlite_database,
-    sqlite_path,
-    temporary_database_url,
-)
+from tests.live_server import manage
 
 
 def in_django(call: str, *, database_url: str, env: Mapping[str, str | None] | None = None):
@@ -27,25 +19,6 @@ def in_django(call: str, *, database_url: str, env: Mapping[str, str | None] | N
     output = manage("shell", "--no-imports", "-c", code, database_url=database_url, env=env)
     line = next(line for line in reversed(output.splitlines()) if line.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
-
-
-@contextmanager
-def demo_database(template: str | None = None) -> Iterator[str]:
-    """A throwaway SQLite demo database for one benchmark run; its URL.
-
-    ``template`` (a prepared SQLite file, e.g. from an earlier run) skips
-    migrate and ``load_demo``, which take minutes on a busy machine whenever
-    the code that shapes the demo changes.
-    """
-    database_url = temporary_database_url()
-    try:
-        if template:
-            shutil.copyfile(template, sqlite_path(database_url))
-        else:
-            prepare_demo_database(database_url)
-        yield database_url
-    finally:
-        remove_sqlite_database(database_url)
 
 
 def add_database_argument(parser) -> None:

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from bench.clients import Handshakes, open_many
-from bench.fixtures import add_database_argument, demo_database, in_django
-from tests.live_server import DaphneProcess
+from bench.fixtures import add_database_argument, in_django
+from tests.live_server import DaphneProcess, demo_database
 
 TARGET_KIB = 150
 

@@ -24,8 +24,8 @@ import re
 import subprocess
 import sys
 
-from bench.fixtures import add_database_argument, demo_database, in_django
-from tests.live_server import DaphneProcess
+from bench.fixtures import add_database_argument, in_django
+from tests.live_server import DaphneProcess, demo_database
 
 SETUPS = {
     "daphne x1": {"server": "daphne", "workers": 1},

@@ -29,8 +29,8 @@ import uuid
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from bench.clients import CONNECT_CONCURRENCY, next_frame, now, open_socket
-from bench.fixtures import add_database_argument, demo_database, in_django
-from tests.live_server import DaphneProcess
+from bench.fixtures import add_database_argument, in_django
+from tests.live_server import DaphneProcess, demo_database
 
 TARGET_SECONDS = 15
 SOCKET_ERRORS = (OSError, TimeoutError, InvalidHandshake, ConnectionClosed)

@@ -5,6 +5,9 @@ JavaScript; the knowledge check also answers ``fetch`` requests with just
 its own section of the page.
 """
 
+from collections.abc import Callable
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -110,13 +113,20 @@ def my_stream(request: HttpRequest) -> HttpResponse:
 @login_required
 def post_mark_read(request: HttpRequest, page_id: int) -> HttpResponse:
     post = get_object_or_404(BlogPostPage.objects.live().public(), pk=page_id)
+    complete = partial(services.post_mark_read, user=request.user, post=post)
+    return _mark(request, post, complete, ("read", "unread"))
+
+
+def _mark(request: HttpRequest, page, complete: Callable[[], object], words: tuple[str, str]) -> HttpResponse:
+    """``complete()`` the page for the reader, or take that back when the form says ``undo``."""
     if request.POST.get("undo"):
-        services.completion_undo(user=request.user, page=post)
-        messages.success(request, f"Marked “{post.title}” as unread.")
+        services.completion_undo(user=request.user, page=page)
+        word = words[1]
     else:
-        services.post_mark_read(user=request.user, post=post)
-        messages.success(request, f"Marked “{post.title}” as read.")
-    return _back(request, default=post.url)
+        complete()
+        word = words[0]
+    messages.success(request, f"Marked “{page.title}” as {word}.")
+    return _back(request, default=page.url)
 
 
 # --- Lessons (routes of LessonPage) ------------------------------------------------
@@ -177,10 +187,5 @@ def lesson_mark_done(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
         return redirect(lesson.url)
     if not request.user.is_authenticated:
         return redirect_to_login(lesson.url)
-    if request.POST.get("undo"):
-        services.completion_undo(user=request.user, page=lesson)
-        messages.success(request, f"Marked “{lesson.title}” as not done.")
-    else:
-        services.lesson_complete(user=request.user, lesson=lesson)
-        messages.success(request, f"Marked “{lesson.title}” as done.")
-    return _back(request, default=lesson.url)
+    complete = partial(services.lesson_complete, user=request.user, lesson=lesson)
+    return _mark(request, lesson, complete, ("done", "not done"))

@@ -36,7 +36,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -90,6 +91,24 @@ def remove_sqlite_database(database_url: str) -> None:
     path = sqlite_path(database_url)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def demo_database(template: str | None = None) -> Iterator[str]:
+    """A throwaway SQLite copy of the demo for one server (or run); its URL.
+
+    ``template`` (a prepared SQLite file) is copied instead of migrating and
+    loading the demo, which ``prepare_demo_database`` caches anyway.
+    """
+    database_url = temporary_database_url()
+    try:
+        if template:
+            shutil.copyfile(template, sqlite_path(database_url))
+        else:
+            prepare_demo_database(database_url)
+        yield database_url
+    finally:
+        remove_sqlite_database(database_url)
 
 
 def manage(

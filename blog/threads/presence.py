@@ -72,6 +72,11 @@ def presence_summaries(*, page_ids) -> dict[int, dict]:
 # --- the per-process tasks --------------------------------------------------
 
 
+def _running_here(task: asyncio.Task | None) -> bool:
+    """Whether ``task`` is still running on this event loop (tests run a loop each)."""
+    return task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop()
+
+
 class PresenceHeartbeat:
     """Keeps the presence rows of every signed-in socket of this process fresh, together.
 
@@ -88,7 +93,7 @@ class PresenceHeartbeat:
 
     def add(self, channel_name: str) -> None:
         self.channels.add(channel_name)
-        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+        if not _running_here(self.task):
             self.task = asyncio.create_task(self._beat())
 
     def discard(self, channel_name: str) -> None:
@@ -124,7 +129,7 @@ class PresenceNotices:
 
     def changed(self, page_id: int) -> None:
         self.pending.add(page_id)
-        if self.task is None or self.task.done() or self.task.get_loop() is not asyncio.get_running_loop():
+        if not _running_here(self.task):
             self.task = asyncio.create_task(self._send())
 
     async def _send(self) -> None:

@@ -113,11 +113,16 @@ def _batch(comments: list[Comment], *, viewer: Viewer, has_more: bool) -> Commen
     )
 
 
+def newest_comments(page_id: int, limit: int = SNAPSHOT_SIZE) -> tuple[list[Comment], bool]:
+    """The newest ``limit`` comments, oldest first, and whether older ones exist; one query."""
+    newest = list(thread_comments(page_id).order_by("-id")[: limit + 1])
+    return newest[:limit][::-1], len(newest) > limit
+
+
 def thread_snapshot(*, page_id: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE) -> CommentBatch:
     """The newest ``limit`` comments, oldest first; ``has_more`` if older exist."""
-    newest = list(thread_comments(page_id).order_by("-id")[: limit + 1])
-    has_more = len(newest) > limit
-    return _batch(newest[:limit][::-1], viewer=viewer, has_more=has_more)
+    comments, has_more = newest_comments(page_id, limit)
+    return _batch(comments, viewer=viewer, has_more=has_more)
 
 
 def thread_after(*, page_id: int, after: int, viewer: Viewer, limit: int = SYNC_LIMIT) -> CommentBatch:
@@ -220,9 +225,7 @@ def thread_context(
     ``viewer`` saves a query when the caller already knows whether ``user`` is an editor.
     """
     viewer = viewer or Viewer.of(user)
-    newest = list(thread_comments(page.pk).order_by("-id")[: SNAPSHOT_SIZE + 1])
-    has_more = len(newest) > SNAPSHOT_SIZE
-    comments = newest[:SNAPSHOT_SIZE][::-1]
+    comments, has_more = newest_comments(page.pk)
     reactions = reaction_summary((c.pk for c in comments), user_id=viewer.user_id) if comments else {}
     referenced = {c.parent_id for c in comments} | {c.root_id for c in comments if not c.deleted}
     views: dict[int, CommentView] = {}

@@ -42,12 +42,7 @@ import pytest
 
 from tests.browser.chromium import VIEWPORT, launch_chromium, sign_in
 from tests.conftest import skip_or_fail
-from tests.live_server import (
-    DaphneProcess,
-    prepare_demo_database,
-    remove_sqlite_database,
-    temporary_database_url,
-)
+from tests.live_server import DaphneProcess, demo_database
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -79,12 +74,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def demo_database_url() -> Iterator[str]:
-    database_url = temporary_database_url()
-    try:
-        prepare_demo_database(database_url)
+    with demo_database() as database_url:
         yield database_url
-    finally:
-        remove_sqlite_database(database_url)
 
 
 @pytest.fixture(scope="session")

@@ -20,21 +20,16 @@ from tests.conftest import skip_or_fail_service
 from tests.live_server import (
     DaphneProcess,
     create_postgres_database,
+    demo_database,
     drop_postgres_database,
     prepare_demo_database,
-    remove_sqlite_database,
-    temporary_database_url,
 )
 
 
 @pytest.fixture(scope="module")
 def fault_database_url() -> Iterator[str]:
-    database_url = temporary_database_url()
-    try:
-        prepare_demo_database(database_url)
+    with demo_database() as database_url:
         yield database_url
-    finally:
-        remove_sqlite_database(database_url)
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import skip_or_fail
 from tests.faults.test_abuse import frame_of_type, thread_socket
+from tests.faults.thread_clients import answer_to, comment_create
 from tests.live_server import DaphneProcess, first_post, free_port, signed_in_cookie
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.redis]
@@ -71,18 +72,9 @@ def own_redis(requires_redis) -> Iterator[RedisProcess]:
 
 
 async def post(socket, client_id: str) -> dict:
-    await socket.send(
-        json.dumps(
-            {"type": "comment.create", "body": f"during {client_id}", "parent": None, "client_id": client_id}
-        )
-    )
-    async with asyncio.timeout(30):
-        while True:
-            frame = json.loads(await socket.recv())
-            if frame["type"] == "comment.created" and frame["comment"]["client_id"] == client_id:
-                return frame
-            if frame["type"] == "error" and frame.get("client_id") == client_id:
-                return frame
+    """Post a comment; the sender's answer (``comment.created`` or ``error``)."""
+    await socket.send(comment_create(client_id, f"during {client_id}"))
+    return await answer_to(socket, client_id, timeout=30)
 
 
 async def closing_code(socket) -> int:
