@@ -3,4 +3,4 @@
 from site.settings.dev import *  # noqa: F403
 from site.settings.dev import MIDDLEWARE
 
-MIDDLEWARE = [name for name in MIDDLEWARE if name != "home.page_cache.AnonymousPageCacheMiddleware"]
+MIDDLEWARE = [name for name in MIDDLEWARE if name != "site.page_cache.AnonymousPageCacheMiddleware"]

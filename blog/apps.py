@@ -6,8 +6,19 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog and mentor pairs"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from wagtail.search import index
         from wagtail.signals import page_published
+
+        from blog.models import MentorPair
+        from blog.threads.sockets import connect_access_receivers
+        from site.page_cache import purge_site_after_commit
+
+        # A pair's names show on its posts and in every listing.
+        post_save.connect(purge_site_after_commit, sender=MentorPair, dispatch_uid="blog.pair_saved")
+        post_delete.connect(purge_site_after_commit, sender=MentorPair, dispatch_uid="blog.pair_deleted")
+        connect_access_receivers()
 
         def reindex_with_tags(sender, instance, **kwargs):
             # Wagtail indexes a page in post_save, before modelcluster has

@@ -56,7 +56,7 @@ class BlogFeed(PostFeed):
         return self.index.intro or "What our mentor pairs learned."
 
     def items(self):
-        return post_list(index=self.index)[:FEED_LENGTH]
+        return post_list(user=self.request.user, index=self.index)[:FEED_LENGTH]
 
 
 class PairFeed(PostFeed):
@@ -73,4 +73,4 @@ class PairFeed(PostFeed):
         return f"Posts by {pair.byline}."
 
     def items(self, pair):
-        return post_list(pair=pair)[:FEED_LENGTH]
+        return post_list(user=self.request.user, pair=pair)[:FEED_LENGTH]

@@ -21,9 +21,10 @@ from taggit.models import TaggedItemBase
 
 from blog.blocks import PostBodyBlock, reading_minutes
 from blog.forms import BlogPostPageForm
+from blog.permissions import PairPagePermissionsMixin
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
 from blog.threads.pages import ThreadPageMixin
-from home.view_restrictions import ViewRestrictionsInOneQueryMixin
+from site.visibility import VisibilityRuleMixin
 
 __all__ = [
     "BlogIndexPage",
@@ -126,7 +127,7 @@ class BlogPostTag(TaggedItemBase):
     content_object = ParentalKey("blog.BlogPostPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class BlogIndexPage(RoutablePageMixin, ViewRestrictionsInOneQueryMixin, Page):
+class BlogIndexPage(RoutablePageMixin, VisibilityRuleMixin, Page):
     """The blog: every post, newest first, with a feed."""
 
     intro = models.TextField(blank=True)
@@ -166,7 +167,9 @@ class BlogIndexPage(RoutablePageMixin, ViewRestrictionsInOneQueryMixin, Page):
     def post_list(self, request):
         from blog.selectors import post_list
 
-        page = Paginator(post_list(index=self), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(post_list(user=request.user, index=self), POSTS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         return self.render(request, context_overrides={"posts": page})
 
     @path("feed/", name="feed")
@@ -176,7 +179,7 @@ class BlogIndexPage(RoutablePageMixin, ViewRestrictionsInOneQueryMixin, Page):
         return BlogFeed(self)(request)
 
 
-class BlogPostPage(ThreadPageMixin, ViewRestrictionsInOneQueryMixin, Page):
+class BlogPostPage(PairPagePermissionsMixin, ThreadPageMixin, VisibilityRuleMixin, Page):
     """A post that a mentor pair wrote together."""
 
     pair = models.ForeignKey(MentorPair, on_delete=models.PROTECT, related_name="posts")

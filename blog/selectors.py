@@ -10,7 +10,7 @@ from wagtail.models import Page
 
 from blog.models import BlogPostPage, MentorPair
 from blog.threads.models import Comment
-from home.view_restrictions import only_public
+from site.visibility import searchable, visible_pages
 
 
 def _with_listing_relations(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
@@ -33,9 +33,11 @@ def _visible_comment_count():
     return Coalesce(Subquery(visible, output_field=IntegerField()), Value(0))
 
 
-def post_list(*, index: Page | None = None, pair: MentorPair | None = None) -> QuerySet[BlogPostPage]:
-    """Live, public posts, newest first, ready for a listing."""
-    posts = only_public(BlogPostPage.objects.live())
+def post_list(
+    *, user=None, index: Page | None = None, pair: MentorPair | None = None
+) -> QuerySet[BlogPostPage]:
+    """Live posts ``user`` may see (anyone's view without one), newest first, ready for a listing."""
+    posts = visible_pages(BlogPostPage.objects.all(), user=user)
     if index is not None:
         posts = posts.child_of(index)
     if pair is not None:
@@ -43,8 +45,8 @@ def post_list(*, index: Page | None = None, pair: MentorPair | None = None) -> Q
     return _with_listing_relations(posts.order_by("-date", "-first_published_at", "-pk"))
 
 
-def latest_posts(*, limit: int = 6) -> list[BlogPostPage]:
-    return list(post_list()[:limit])
+def latest_posts(*, user=None, limit: int = 6) -> list[BlogPostPage]:
+    return list(post_list(user=user)[:limit])
 
 
 def pair_list(*, active_only: bool = False) -> QuerySet[MentorPair]:
@@ -58,6 +60,6 @@ def pairs_of_user(user) -> QuerySet[MentorPair]:
     return MentorPair.objects.filter(Q(first_member=user) | Q(second_member=user))
 
 
-def search_posts(query: str):
-    """Live, public posts matching ``query`` in title, intro, body, tags or pair."""
-    return _with_listing_relations(BlogPostPage.objects.live().public()).search(query)
+def search_posts(query: str, *, user=None):
+    """Live posts ``user`` may see matching ``query`` in title, intro, body, tags or pair."""
+    return _with_listing_relations(searchable(BlogPostPage.objects.all(), user=user)).search(query)

@@ -13,7 +13,9 @@ def pair_index(request):
 
 def pair_detail(request, slug):
     pair = get_object_or_404(pair_list(), slug=slug)
-    return render(request, "blog/pair_detail.html", {"pair": pair, "posts": post_list(pair=pair)})
+    return render(
+        request, "blog/pair_detail.html", {"pair": pair, "posts": post_list(user=request.user, pair=pair)}
+    )
 
 
 def pair_feed(request, slug):

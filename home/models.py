@@ -5,10 +5,10 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from home.view_restrictions import ViewRestrictionsInOneQueryMixin
+from site.visibility import VisibilityRuleMixin
 
 
-class HomePage(ViewRestrictionsInOneQueryMixin, Page):
+class HomePage(VisibilityRuleMixin, Page):
     intro = models.TextField(blank=True, help_text="A sentence or two welcoming people to the site.")
 
     content_panels = Page.content_panels + [FieldPanel("intro")]

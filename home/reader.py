@@ -16,8 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from blog.permissions import EDITORS
-from blog.threads.models import Notification
-from blog.threads.selectors import Viewer
+from blog.threads.selectors import Viewer, visible_notifications
 from learning.models import Completion
 
 
@@ -61,7 +60,8 @@ def reader_state(request: HttpRequest, *, page=None) -> Reader | None:
         ),
         "unread": Coalesce(
             Subquery(
-                Notification.objects.filter(recipient=me, read__isnull=True)
+                visible_notifications(user=user)
+                .filter(read__isnull=True)
                 .values("recipient")
                 .annotate(n=Count("id"))
                 .values("n"),
@@ -82,4 +82,5 @@ def reader_state(request: HttpRequest, *, page=None) -> Reader | None:
         finished_page=row.get("finished", False),
     )
     request._pairwise_reader = reader
+    user._pairwise_is_editor = reader.is_editor  # what blog.permissions.is_editor would ask again
     return reader

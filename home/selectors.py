@@ -14,9 +14,9 @@ def home_sections(*, user) -> dict:
     # signed-in reader, the ones they are part way through.
     collections = learning.collection_list(user=user, featured_only=not user.is_authenticated)
     return {
-        "latest_posts": latest_posts(limit=LATEST_POSTS),
+        "latest_posts": latest_posts(user=user, limit=LATEST_POSTS),
         "active_pairs": list(pair_list(active_only=True)[:ACTIVE_PAIRS]),
-        "trending_topics": [topic.tag for topic in learning.trending_topics()],
+        "trending_topics": [topic.tag for topic in learning.trending_topics(user=user)],
         "featured_collections": [
             summary.collection for summary in collections if summary.collection.featured
         ][:FEATURED_COLLECTIONS],

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from home.page_cache import remember_served_page
+from site.page_cache import remember_served_page
 
 # After Wagtail's own view-restriction check (order 0), so only a page the
 # request may see is ever noted for the anonymous page cache.

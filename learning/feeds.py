@@ -30,7 +30,9 @@ class TopicFeed(Feed):
         return f"New posts and lessons about {tag.name}."
 
     def items(self, tag):
-        return [entry.page for entry in topic_stream(tag=tag, size=FEED_LENGTH).entries]
+        return [
+            entry.page for entry in topic_stream(tag=tag, user=self.request.user, size=FEED_LENGTH).entries
+        ]
 
     def item_title(self, item):
         return item.title

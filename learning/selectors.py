@@ -1,10 +1,12 @@
 """Reads for learning: topic streams, topics, progress and collections.
 
 Each function runs a fixed number of queries whatever the number of items;
-tests pin the counts. Only live pages the public may see are ever listed.
+tests pin the counts. Only live pages the reader may see are ever listed
+(``site.visibility``; without a ``user``, what anyone may see).
 """
 
 import datetime
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -17,7 +19,6 @@ from wagtail.models import Page, PageQuerySet
 from taggit.models import Tag
 
 from blog.models import BlogPostPage, BlogPostTag, MentorPair
-from home.view_restrictions import only_public
 from learning.models import (
     CollectionPage,
     Completion,
@@ -27,8 +28,11 @@ from learning.models import (
     ReviewSchedule,
     TopicFollow,
 )
+from site.inputs import parse_id
+from site.visibility import searchable, visible_pages
 
 STREAM_PAGE_SIZE = 20
+_CURSOR_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TRENDING_DAYS = 30
 # The page types a topic stream mixes, with the model that tags each.
 STREAM_TYPES: tuple[tuple[type[Page], type], ...] = ((BlogPostPage, BlogPostTag), (LessonPage, LessonPageTag))
@@ -58,10 +62,10 @@ class StreamPage:
     next_cursor: str | None
 
 
-def _stream_pages() -> PageQuerySet:
-    """Live, public posts and lessons, each with the date it is listed under."""
+def _stream_pages(user) -> PageQuerySet:
+    """Live posts and lessons ``user`` may see, each with the date it is listed under."""
     return (
-        only_public(Page.objects.live())
+        visible_pages(Page.objects.all(), user=user)
         .filter(Q(blogpostpage__isnull=False) | Q(lessonpage__isnull=False))
         .annotate(stream_date=Coalesce("blogpostpage__date", "lessonpage__date", output_field=DateField()))
     )
@@ -86,8 +90,10 @@ def decode_cursor(cursor: str | None) -> tuple[datetime.date, int] | None:
         return None
     try:
         day, pk = cursor.split(".", 1)
-        return datetime.date.fromisoformat(day), int(pk)
-    except ValueError:
+        if not _CURSOR_DAY.fullmatch(day):
+            return None
+        return datetime.date.fromisoformat(day), parse_id(pk)
+    except ValueError:  # InvalidInput included
         return None
 
 
@@ -95,13 +101,13 @@ def _kind(page: Page) -> str:
     return "lesson" if isinstance(page, LessonPage) else "post"
 
 
-def _stream(filter_q: Q, *, after: str | None, size: int) -> StreamPage:
+def _stream(filter_q: Q, *, user, after: str | None, size: int) -> StreamPage:
     """One page of a stream, newest first, with keyset pagination on (date, id).
 
     A cursor names the last entry seen, so an item published while a reader
     pages through never shifts another one onto a page twice.
     """
-    pages = _stream_pages().filter(filter_q)
+    pages = _stream_pages(user).filter(filter_q)
     position = decode_cursor(after)
     if position is not None:
         day, pk = position
@@ -121,9 +127,11 @@ def prefetch_listing_relations(pages: list[Page]) -> None:
             prefetch_related_objects(of_model, *_LISTING_RELATIONS)
 
 
-def topic_stream(*, tag: Tag, after: str | None = None, size: int = STREAM_PAGE_SIZE) -> StreamPage:
-    """Every live, public post and lesson tagged ``tag``, newest first."""
-    return _stream(_tagged_with(tag), after=after, size=size)
+def topic_stream(
+    *, tag: Tag, user=None, after: str | None = None, size: int = STREAM_PAGE_SIZE
+) -> StreamPage:
+    """Every live post and lesson tagged ``tag`` that ``user`` may see, newest first."""
+    return _stream(_tagged_with(tag), user=user, after=after, size=size)
 
 
 def personal_stream(*, user, after: str | None = None, size: int = STREAM_PAGE_SIZE) -> StreamPage:
@@ -133,7 +141,7 @@ def personal_stream(*, user, after: str | None = None, size: int = STREAM_PAGE_S
     by_pair = Q(id__in=BlogPostPage.objects.filter(pair__in=followed_pairs).values("id")) | Q(
         id__in=LessonPage.objects.filter(pair__in=followed_pairs).values("id")
     )
-    return _stream(_tagged_with(followed_tags) | by_pair, after=after, size=size)
+    return _stream(_tagged_with(followed_tags) | by_pair, user=user, after=after, size=size)
 
 
 # --- Topics ------------------------------------------------------------------
@@ -167,29 +175,29 @@ def _tag_activity(pages: QuerySet) -> list[TopicActivity]:
     ]
 
 
-def topic_list() -> list[TopicActivity]:
+def topic_list(*, user=None) -> list[TopicActivity]:
     """Every topic with live content, alphabetically, with counts and the latest activity."""
-    return sorted(_tag_activity(_stream_pages()), key=lambda topic: topic.tag.name.lower())
+    return sorted(_tag_activity(_stream_pages(user)), key=lambda topic: topic.tag.name.lower())
 
 
-def trending_topics(*, days: int = TRENDING_DAYS, limit: int = 8) -> list[TopicActivity]:
+def trending_topics(*, user=None, days: int = TRENDING_DAYS, limit: int = 8) -> list[TopicActivity]:
     """The topics with the most posts and lessons published in the last ``days`` days."""
     since = timezone.localdate() - datetime.timedelta(days=days)
-    recent = _stream_pages().filter(stream_date__gte=since)
+    recent = _stream_pages(user).filter(stream_date__gte=since)
     ranked = sorted(_tag_activity(recent), key=lambda topic: (-topic.count, topic.tag.name.lower()))
     return ranked[:limit]
 
 
-def related_topics(*, tag: Tag, limit: int = 8) -> list[TopicActivity]:
+def related_topics(*, tag: Tag, user=None, limit: int = 8) -> list[TopicActivity]:
     """Topics that appear most often on the same posts and lessons as ``tag``."""
-    pages = _stream_pages().filter(_tagged_with(tag))
+    pages = _stream_pages(user).filter(_tagged_with(tag))
     others = [topic for topic in _tag_activity(pages) if topic.tag.pk != tag.pk]
     return sorted(others, key=lambda topic: (-topic.count, topic.tag.name.lower()))[:limit]
 
 
-def who_to_ask(*, tag: Tag, limit: int = 5) -> list[MentorPair]:
+def who_to_ask(*, tag: Tag, user=None, limit: int = 5) -> list[MentorPair]:
     """The pairs who wrote most on ``tag`` (``.topic_count`` on each); one query."""
-    page_ids = _stream_pages().filter(_tagged_with(tag)).values("id")
+    page_ids = _stream_pages(user).filter(_tagged_with(tag)).values("id")
     return list(
         MentorPair.objects.select_related("first_member", "second_member")
         .annotate(
@@ -224,9 +232,9 @@ def follows_of(*, user) -> dict[str, list]:
 # --- Lessons and progress -------------------------------------------------------
 
 
-def lesson_list(*, index: Page | None = None) -> QuerySet[LessonPage]:
-    """Live, public lessons, newest first, ready for a listing."""
-    lessons = only_public(LessonPage.objects.live())
+def lesson_list(*, user=None, index: Page | None = None) -> QuerySet[LessonPage]:
+    """Live lessons ``user`` may see, newest first, ready for a listing."""
+    lessons = visible_pages(LessonPage.objects.all(), user=user)
     if index is not None:
         lessons = lessons.child_of(index)
     return (
@@ -236,11 +244,10 @@ def lesson_list(*, index: Page | None = None) -> QuerySet[LessonPage]:
     )
 
 
-def search_lessons(query: str, *, limit: int = 6) -> list[LessonPage]:
-    """The live, public lessons that best match ``query`` (objective, body, takeaways, topics)."""
+def search_lessons(query: str, *, user=None, limit: int = 6) -> list[LessonPage]:
+    """The live lessons ``user`` may see that best match ``query`` (objective, body, takeaways, topics)."""
     lessons = (
-        LessonPage.objects.live()
-        .public()
+        searchable(LessonPage.objects.all(), user=user)
         .select_related("pair__first_member", "pair__second_member")
         .prefetch_related("tags")
     )
@@ -261,7 +268,9 @@ def due_reviews(*, user, today: datetime.date | None = None) -> list[ReviewSched
     today = today or timezone.localdate()
     return list(
         ReviewSchedule.objects.filter(
-            user=user, due_on__lte=today, lesson__in=only_public(LessonPage.objects.live()).values("id")
+            user=user,
+            due_on__lte=today,
+            lesson__in=visible_pages(LessonPage.objects.all(), user=user).values("id"),
         )
         .select_related("lesson")
         .order_by("due_on", "lesson__title")
@@ -312,7 +321,7 @@ def collection_progress(*, collection: CollectionPage, user) -> CollectionProgre
     Works on a draft in preview too: the items are read from the page object.
     """
     page_ids = [item.page_id for item in collection.items.all()]
-    pages = only_public(Page.objects.live()).filter(id__in=page_ids).specific().in_bulk()
+    pages = visible_pages(Page.objects.all(), user=user).filter(id__in=page_ids).specific().in_bulk()
     prefetch_listing_relations(list(pages.values()))
     done = done_page_ids(user=user, page_ids=page_ids)
     entries = [
@@ -337,9 +346,9 @@ class CollectionSummary:
 def collection_list(
     *, user, index: Page | None = None, featured_only: bool = False
 ) -> list[CollectionSummary]:
-    """Live, public collections, featured first then by title, with ``user``'s progress."""
+    """Live collections ``user`` may see, featured first then by title, with their progress."""
     collections = (
-        only_public(CollectionPage.objects.live())
+        visible_pages(CollectionPage.objects.all(), user=user)
         .select_related("cover_image")
         .prefetch_related("items", "cover_image__renditions")
     )
@@ -349,7 +358,9 @@ def collection_list(
         collections = collections.filter(featured=True)
     collections = list(collections.order_by("-featured", "title"))
     page_ids = {item.page_id for collection in collections for item in collection.items.all()}
-    live = set(only_public(Page.objects.live()).filter(id__in=page_ids).values_list("id", flat=True))
+    live = set(
+        visible_pages(Page.objects.all(), user=user).filter(id__in=page_ids).values_list("id", flat=True)
+    )
     done = done_page_ids(user=user, page_ids=page_ids)
     summaries = []
     for collection in collections:

@@ -9,5 +9,5 @@ urlpatterns = [
     path("topics/<str:slug>/follow/", views.topic_follow, name="topic_follow"),
     path("pairs/<slug:slug>/follow/", views.pair_follow, name="pair_follow"),
     path("me/stream/", views.my_stream, name="my_stream"),
-    path("me/read/<int:page_id>/", views.post_mark_read, name="post_mark_read"),
+    path("me/read/<id:page_id>/", views.post_mark_read, name="post_mark_read"),
 ]

@@ -11,7 +11,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -25,6 +25,8 @@ from learning import selectors, services
 from learning.feeds import TopicFeed
 from learning.knowledge_check import answers_from_post, attempt_review
 from learning.models import Completion, KnowledgeCheckAttempt, LessonPage, ReviewSchedule
+from site.inputs import InvalidInput, check_text, optional_id
+from site.visibility import visible_pages
 
 # A fetch() from site/static/js/knowledge-check.js sends this header and gets a fragment back.
 FRAGMENT_HEADER = "X-Pairwise-Fragment"
@@ -41,41 +43,49 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 # --- Topics ------------------------------------------------------------------
 
 
+def _topic(slug: str) -> Tag:
+    try:
+        check_text(slug, name="slug")
+    except InvalidInput as error:  # a NUL or a lone surrogate names no topic
+        raise Http404("No such topic.") from error
+    return get_object_or_404(Tag, slug=slug)
+
+
 def topic_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "learning/topic_index.html",
         {
-            "topics": selectors.topic_list(),
-            "trending": selectors.trending_topics(),
+            "topics": selectors.topic_list(user=request.user),
+            "trending": selectors.trending_topics(user=request.user),
             "followed_tag_ids": selectors.followed_tag_ids(user=request.user),
         },
     )
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = _topic(slug)
     return render(
         request,
         "learning/topic_detail.html",
         {
             "tag": tag,
-            "stream": selectors.topic_stream(tag=tag, after=request.GET.get("after")),
-            "related": selectors.related_topics(tag=tag),
-            "who_to_ask": selectors.who_to_ask(tag=tag),
+            "stream": selectors.topic_stream(tag=tag, user=request.user, after=request.GET.get("after")),
+            "related": selectors.related_topics(tag=tag, user=request.user),
+            "who_to_ask": selectors.who_to_ask(tag=tag, user=request.user),
             "following": tag.pk in selectors.followed_tag_ids(user=request.user),
         },
     )
 
 
 def topic_feed(request: HttpRequest, slug: str) -> HttpResponse:
-    return TopicFeed()(request, tag=get_object_or_404(Tag, slug=slug))
+    return TopicFeed()(request, tag=_topic(slug))
 
 
 @require_POST
 @login_required
 def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = _topic(slug)
     follow = request.POST.get("follow") == "1"
     services.topic_follow(user=request.user, tag=tag, follow=follow)
     messages.success(request, f"You follow {tag.name}." if follow else f"You no longer follow {tag.name}.")
@@ -112,7 +122,8 @@ def my_stream(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def post_mark_read(request: HttpRequest, page_id: int) -> HttpResponse:
-    post = get_object_or_404(BlogPostPage.objects.live().public(), pk=page_id)
+    posts = visible_pages(BlogPostPage.objects.all(), user=request.user, session=request.session)
+    post = get_object_or_404(posts, pk=page_id)
     complete = partial(services.post_mark_read, user=request.user, post=post)
     return _mark(request, post, complete, ("read", "unread"))
 
@@ -144,8 +155,11 @@ def _lesson_context(request: HttpRequest, lesson: LessonPage) -> dict:
     if user.is_authenticated:
         context["done"] = Completion.objects.filter(user=user, page=lesson).exists()
         context["review"] = ReviewSchedule.objects.filter(user=user, lesson=lesson).first()
-        attempt_id = request.GET.get("attempt", "")
-        if attempt_id.isdigit():
+        try:
+            attempt_id = optional_id(request.GET.get("attempt"), name="attempt")
+        except InvalidInput:  # an address edited by hand: show the lesson without results
+            attempt_id = None
+        if attempt_id is not None:
             attempt = KnowledgeCheckAttempt.objects.filter(pk=attempt_id, user=user, lesson=lesson).first()
             if attempt is not None:
                 context["check"] = attempt_review(lesson=lesson, attempt=attempt)

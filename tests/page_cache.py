@@ -1,4 +1,4 @@
-"""Fixtures for tests that request anonymous pages, which home/page_cache.py caches.
+"""Fixtures for tests that request anonymous pages, which site/page_cache.py caches.
 
 A conftest (or test module) imports what it needs from here.
 """
@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 import pytest
 
-PAGE_CACHE_MIDDLEWARE = "home.page_cache.AnonymousPageCacheMiddleware"
+PAGE_CACHE_MIDDLEWARE = "site.page_cache.AnonymousPageCacheMiddleware"
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,10 @@
 """Who may read and who may write a page's thread.
 
 Reading follows the page: it must exist, be live, carry a thread
-(``ThreadPageMixin``) and let the person through Wagtail's view restrictions
-(login, groups, password). Writing also needs a signed-in person. Consumers
-call this on connect and again for every message, with a freshly read
+(``ThreadPageMixin``) and pass the one visibility rule (``site.visibility``:
+sign-in, groups, password, aliases, ancestors). Writing also needs a
+signed-in person. Consumers call this on connect, for every message, and
+again for broadcasts once the privacy epoch has moved, with a freshly read
 session, so a sign-out elsewhere takes effect on an open socket.
 """
 
@@ -15,9 +16,16 @@ from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page
 
 from blog.threads.errors import ThreadError
+from site.visibility import Verdict, page_verdict
+
+REFUSALS = {
+    Verdict.NOT_FOUND: ("not_found", "There is no thread here."),
+    Verdict.SIGN_IN: ("auth_required", "Sign in to read this thread."),
+    Verdict.FORBIDDEN: ("forbidden", "You may not read this thread."),
+}
 
 
 @dataclass(frozen=True)
@@ -41,17 +49,9 @@ def thread_page(page_id: int) -> Page | None:
 def thread_access(*, page_id: int, user, session) -> ThreadAccess:
     """Check that ``user`` may read the thread on ``page_id``; raises ``ThreadError``."""
     page = thread_page(page_id)
-    if page is None:
-        raise ThreadError("not_found", "There is no thread here.")
-    request = SimpleNamespace(user=user, session=session if session is not None else {})
-    restrictions = PageViewRestriction.objects.filter(
-        page__in=page.get_ancestors(inclusive=True)
-    ).prefetch_related("groups")
-    for restriction in restrictions:
-        if not restriction.accept_request(request):
-            if not user.is_authenticated:
-                raise ThreadError("auth_required", "Sign in to read this thread.")
-            raise ThreadError("forbidden", "You may not read this thread.")
+    verdict = page_verdict(page, user=user, session=session) if page is not None else Verdict.NOT_FOUND
+    if verdict is not Verdict.VISIBLE:
+        raise ThreadError(*REFUSALS[verdict])
     return ThreadAccess(page=page, user=user)
 
 

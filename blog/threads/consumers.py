@@ -1,4 +1,4 @@
-"""WebSocket consumers for live threads and personal notifications.
+"""The WebSocket consumer of live threads (``NotificationConsumer`` is in ``notification_consumer``).
 
 ``ThreadConsumer`` is thin, in three parts: socket events (connect, receive,
 disconnect), commands (one method per client message ``type``), and
@@ -10,8 +10,13 @@ It authenticates, authorises and validates, calls one service, and turns a
   and the person may view it (Origin is checked by ``site.asgi``);
 * permissions are checked on every message with the session read afresh, so
   signing out elsewhere stops an open socket from posting;
+* nothing is forwarded to a person who may no longer see the page: every
+  broadcast carries the privacy epoch, and the socket checks again when it
+  moved (or its last check is ``RECHECK_SECONDS`` old), and at once when the
+  person's own access changes (sign-out, groups). When access has ended the
+  socket gets an ``error`` frame and is closed with 4403;
 * errors never close the socket, except for an unreadable frame (binary, or
-  over ``MAX_FRAME_BYTES``);
+  over ``MAX_FRAME_BYTES``) and access ending;
 * the connection joins the thread's group before reading the snapshot, so a
   comment committed in between arrives as ``comment.created`` (clients drop
   ids they already have);
@@ -19,18 +24,18 @@ It authenticates, authorises and validates, calls one service, and turns a
   every socket is closed with 4012 so its client resyncs (``site.layers``).
 """
 
+import asyncio
 import contextlib
 import json
 import logging
+import time
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from blog.models import display_name
-from blog.permissions import is_editor
 from blog.threads import frames, presence, services
 from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
@@ -43,51 +48,41 @@ from blog.threads.selectors import (
     thread_before,
     thread_snapshot,
 )
+from blog.threads.sockets import (
+    CLOSE_ACCESS_ENDED,
+    CLOSE_MESSAGE_TOO_BIG,
+    CLOSE_RECONNECT,
+    CLOSE_UNSUPPORTED_DATA,
+    EXPECTED_CLOSES,
+    MAX_FRAME_BYTES,
+    SocketConsumer,
+    message_id,
+    person_group,
+    session_digest,
+)
+from site.inputs import InvalidInput, parse_json
 from site.layers import LAYER_ERRORS
+from site.visibility import privacy_epoch
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME_BYTES = 64 * 1024
-# The application's own range: daphne (autobahn) refuses to send any close code
-# but 1000 and 3000-4999, and answers 1011 instead. 4003/4009 mirror RFC 6455's
-# 1003 (unsupported data) and 1009 (message too big).
-CLOSE_UNSUPPORTED_DATA = 4003
-CLOSE_MESSAGE_TOO_BIG = 4009
-# "Reconnect and sync": the server lost what it needs to keep this socket
-# current (the channel layer was down), though the client did nothing wrong.
-CLOSE_RECONNECT = 4012
-# Closes that need no log line: the client left, or the server closed on purpose.
-EXPECTED_CLOSES = {1000, 1001, CLOSE_UNSUPPORTED_DATA, CLOSE_MESSAGE_TOO_BIG, CLOSE_RECONNECT}
+# A decision older than this is made again at the next frame, whatever the
+# epoch says: the bound for what nothing announces (a session that expired, a
+# password changed, an account made inactive).
+RECHECK_SECONDS = 120
 
 
-class DirectDispatch:
-    """Calls a consumer's handlers without Channels' trip to the database thread first.
-
-    Channels' ``AsyncConsumer.dispatch`` awaits ``aclose_old_connections()``
-    before every handler: a hop to the one thread that runs
-    ``database_sync_to_async`` work, for every message to every socket. With
-    200 readers and 20 comments/s that is 4,000 hops/s queued in front of the
-    writes themselves (``bench/fanout.py``). Every database call of these
-    consumers goes through ``database_sync_to_async``, which closes stale
-    connections on its own, so the hop does nothing for them.
-    """
-
-    async def dispatch(self, message: dict) -> None:
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
-
-class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
+class ThreadConsumer(SocketConsumer):
     """One reader of one thread: ``/ws/threads/<page_id>/``."""
 
     # --- socket events ------------------------------------------------------
 
     async def connect(self) -> None:
-        self.page_id = int(self.scope["url_route"]["kwargs"]["page_id"])
+        self.page_id = self.scope["url_route"]["kwargs"]["page_id"]
         self.group = frames.thread_group(self.page_id)
         self.present = False  # has a presence row (signed in)
+        self.signed_out = False  # its session was signed out: never read it again
+        self.person_group: str | None = None  # joined while signed in
         self.confirmed: set[int] = set()  # ids already sent to this client as comment.created
         # Join the group before the snapshot is read, so a comment committed in
         # between arrives as comment.created rather than falling in the gap.
@@ -101,11 +96,16 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
             # Session, access, presence and snapshot in one trip to the database
             # thread: during a reconnect storm every trip is a place in its queue.
             snapshot, here = await database_sync_to_async(self._open)()
-        except (ThreadError, DatabaseError) as error:
-            if isinstance(error, DatabaseError):
-                logger.warning("thread %s: handshake refused, the database is unavailable", self.page_id)
-            with contextlib.suppress(*LAYER_ERRORS):
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+            if self.viewer.user_id is not None:
+                self.person_group = person_group(self.viewer.user_id)
+                await self.channel_layer.group_add(self.person_group, self.channel_name)
+        except (ThreadError, DatabaseError, *LAYER_ERRORS) as error:
+            if not isinstance(error, ThreadError):
+                logger.warning("thread %s: handshake refused (%s)", self.page_id, type(error).__name__)
+            await self._leave_groups()
+            if self.present:
+                with contextlib.suppress(DatabaseError):
+                    await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
             await self.close()  # before accept: the handshake is refused
             return
         await self.accept()
@@ -128,29 +128,25 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
             # again by its sync after the last id it saw, if it comes back.
             host, port = self.scope.get("client") or ("?", "?")
             logger.warning("thread %s: dropped %s:%s (close code %s)", self.page_id, host, port, code)
-        with contextlib.suppress(*LAYER_ERRORS):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self.present:
-            presence.HEARTBEAT.discard(self.channel_name)
-            try:
-                await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
-            except DatabaseError:  # the row expires with its heartbeat instead
-                logger.warning("thread %s: presence row left to expire", self.page_id)
-            presence.NOTICES.changed(self.page_id)
+        await self._leave_groups()
+        await self._leave_presence()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
             await self._send_error(ThreadError("invalid", "Frames must be JSON text."))
             await self.close(code=CLOSE_UNSUPPORTED_DATA)
             return
-        if len(text_data.encode()) > MAX_FRAME_BYTES:
+        if (
+            len(text_data) > MAX_FRAME_BYTES
+            or len(text_data.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+        ):
             await self._send_error(ThreadError("too_long", "A frame can be at most 64 KiB."))
             await self.close(code=CLOSE_MESSAGE_TOO_BIG)
             return
         try:
-            message = json.loads(text_data)
-        except ValueError:
-            await self._send_error(ThreadError("invalid", "That frame is not JSON."))
+            message = parse_json(text_data, max_bytes=MAX_FRAME_BYTES)
+        except InvalidInput as error:
+            await self._send_error(ThreadError("invalid", f"That frame is not usable JSON: {error}"))
             return
         client_id = message.get("client_id") if isinstance(message, dict) else None
         client_id = client_id if isinstance(client_id, str) else None
@@ -159,7 +155,7 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
                 raise ThreadError("invalid", "A message is a JSON object with a type.")
             command = self.commands.get(message["type"])
             if command is None:
-                raise ThreadError("invalid", f"Unknown message type {message['type']!r}.")
+                raise ThreadError("invalid", f"Unknown message type {message['type'][:40]!r}.")
             await command(self, message)
         except ThreadError as error:
             await self._send_error(error, client_id=client_id)
@@ -175,14 +171,14 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         after, before = message.get("after"), message.get("before")
         if (after is None) == (before is None):
             raise ThreadError("invalid", "sync takes either after or before.")
-        cursor = _int(after if before is None else before, "after" if before is None else "before")
+        cursor = message_id(after if before is None else before, "after" if before is None else "before")
         batch = await database_sync_to_async(self._read_batch)(after=after, before=before, cursor=cursor)
         await self.send(text_data=frames.encode({"type": "thread.sync", **batch.as_dict()}))
 
     async def cmd_comment_create(self, message: dict) -> None:
         parent = message.get("parent")
         if parent is not None:
-            parent = _int(parent, "parent")
+            parent = message_id(parent, "parent")
         result, outbox = await self._write(
             services.comment_create,
             body=message.get("body"),
@@ -203,18 +199,18 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
 
     async def cmd_comment_edit(self, message: dict) -> None:
         await self._write_and_send(
-            services.comment_edit, comment_id=_int(message.get("id"), "id"), body=message.get("body")
+            services.comment_edit, comment_id=message_id(message.get("id"), "id"), body=message.get("body")
         )
 
     async def cmd_comment_delete(self, message: dict) -> None:
-        await self._write_and_send(services.comment_delete, comment_id=_int(message.get("id"), "id"))
+        await self._write_and_send(services.comment_delete, comment_id=message_id(message.get("id"), "id"))
 
     async def cmd_comment_hide(self, message: dict) -> None:
         hidden = message.get("hidden")
         if not isinstance(hidden, bool):
             raise ThreadError("invalid", "hidden must be true or false.")
         await self._write_and_send(
-            services.comment_hide, comment_id=_int(message.get("id"), "id"), hidden=hidden
+            services.comment_hide, comment_id=message_id(message.get("id"), "id"), hidden=hidden
         )
 
     async def cmd_reaction_toggle(self, message: dict) -> None:
@@ -222,16 +218,16 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         if not isinstance(reaction, str):
             raise ThreadError("invalid", "reaction must be text.")
         await self._write_and_send(
-            services.reaction_toggle, comment_id=_int(message.get("id"), "id"), kind=reaction
+            services.reaction_toggle, comment_id=message_id(message.get("id"), "id"), kind=reaction
         )
 
     async def cmd_typing(self, message: dict) -> None:
         def authorise_and_throttle():
             # The throttle reads the cache: off the event loop, in the same trip.
             user = self._authorise(write=True)
-            return user, typing_allowed(page_id=self.page_id, user_id=user.pk)
+            return user, typing_allowed(page_id=self.page_id, user_id=user.pk), self.epoch
 
-        user, allowed = await database_sync_to_async(authorise_and_throttle)()
+        user, allowed, epoch = await database_sync_to_async(authorise_and_throttle)()
         if not allowed:
             return
         with contextlib.suppress(*LAYER_ERRORS):  # a typing notice is not worth an error
@@ -241,6 +237,7 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
                     "type": "thread.typing",
                     "user_id": user.pk,
                     "text": frames.encode({"type": "typing", "user": display_name(user)}),
+                    "privacy": epoch,
                 },
             )
 
@@ -261,6 +258,8 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         if event["frame"] == "comment.created" and event["id"] in self.confirmed:
             self.confirmed.discard(event["id"])
             return
+        if not await self._may_forward(event):
+            return
         privileged = self.viewer.user_id == event["author_id"] or (
             self.viewer.is_editor and event.get("editor")
         )
@@ -277,25 +276,59 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
 
     async def thread_frame(self, event: dict) -> None:
         """A frame that reads the same for everyone (deletions, reactions, presence)."""
-        await self.send(text_data=event["text"])
+        if await self._may_forward(event):
+            await self.send(text_data=event["text"])
 
     async def thread_typing(self, event: dict) -> None:
-        if event["user_id"] != self.viewer.user_id:
+        if event["user_id"] != self.viewer.user_id and await self._may_forward(event):
             await self.send(text_data=event["text"])
+
+    async def person_changed(self, event: dict) -> None:
+        """The person's own access changed (signed out, groups): decide again now."""
+        mine = session_digest(self._session_key())
+        if mine is not None and event.get("ended_session") == mine:
+            self.signed_out = True
+        await self._recheck()
 
     async def layer_recovered(self, event: dict) -> None:
         """The channel layer was unreachable and is back: this socket may have missed
         broadcasts and its group membership, so the client reconnects and syncs."""
         await self.close(code=CLOSE_RECONNECT)
 
+    # --- access, cached per socket ---------------------------------------------------
+
+    async def _may_forward(self, event: dict) -> bool:
+        """Whether this socket may still be sent a thread broadcast; decides again when stale."""
+        if self.socket_closed:
+            return False
+        epoch = event.get("privacy")
+        if epoch is not None and epoch == self.epoch and time.monotonic() - self.checked_at < RECHECK_SECONDS:
+            return True
+        return await self._recheck()
+
+    async def _recheck(self) -> bool:
+        was_signed_in = self.viewer.user_id is not None
+        try:
+            await database_sync_to_async(self._check_access)()
+        except ThreadError as error:
+            await self._end(error)
+            return False
+        except DatabaseError:  # not forwarded unchecked; the client catches up by sync later
+            logger.warning("thread %s: access not re-checked, the database is unavailable", self.page_id)
+            return False
+        if was_signed_in and self.viewer.user_id is None:
+            await self._leave_presence()  # still allowed in, now as an anonymous reader
+        return True
+
+    async def _end(self, error: ThreadError) -> None:
+        """Access ended: say why, then close with 4403 (the client does not reconnect)."""
+        await self._send_error(error)
+        await self.close(code=CLOSE_ACCESS_ENDED)
+
     # --- internals (synchronous ones run in a worker thread) ------------------------
 
     def _open(self):
-        user, store = session_user(self._session_key())
-        access = thread_access(page_id=self.page_id, user=user, session=store)
-        self.user = user
-        self.viewer = Viewer.of(user)
-        self._page = access.page
+        user = self._check_access()
         if self.viewer.user_id is not None:
             presence.presence_join(page_id=self.page_id, user=user, channel_name=self.channel_name)
             self.present = True
@@ -305,7 +338,22 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         )
 
     def _session_key(self) -> str | None:
-        return scope_session_key(self.scope)
+        return None if self.signed_out else scope_session_key(self.scope)
+
+    def _check_access(self):
+        """Who is on the other end now, and whether they may read the thread; raises ``ThreadError``.
+
+        The epoch is read first: a change committed during the check moves it
+        again, so the next broadcast makes the socket decide once more.
+        """
+        epoch = privacy_epoch()
+        user, store = session_user(self._session_key()) if not self.signed_out else (AnonymousUser(), None)
+        access = thread_access(page_id=self.page_id, user=user, session=store)
+        self.user = user
+        self.viewer = Viewer.of(user)
+        self._page = access.page
+        self.epoch, self.checked_at = epoch, time.monotonic()
+        return user
 
     def _refresh_viewer(self) -> None:
         user, _ = session_user(self._session_key())
@@ -314,15 +362,9 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
 
     def _authorise(self, *, write: bool):
         """Re-read who is on the other end, and check they may still do this."""
-        user, store = session_user(self._session_key())
-        access = thread_access(page_id=self.page_id, user=user, session=store)
-        if write and not access.can_post:
+        user = self._check_access()
+        if write and not user.is_authenticated:
             raise ThreadError("auth_required", "Sign in to take part in this thread.")
-        self.user = user
-        self.viewer = (
-            Viewer(user_id=user.pk, is_editor=is_editor(user)) if user.is_authenticated else Viewer()
-        )
-        self._page = access.page
         return user
 
     async def _write(self, service, *, author_argument: bool = False, **arguments) -> tuple:
@@ -359,60 +401,21 @@ class ThreadConsumer(DirectDispatch, AsyncWebsocketConsumer):
         data = comment_data(comment, viewer=self.viewer, reactions=reactions_of(comment.pk))
         return frames.encode({"type": "comment.created", "comment": data})
 
+    async def _leave_groups(self) -> None:
+        groups = [self.group, *([self.person_group] if self.person_group else [])]
+        with contextlib.suppress(*LAYER_ERRORS):
+            await asyncio.gather(*(self.channel_layer.group_discard(g, self.channel_name) for g in groups))
+
+    async def _leave_presence(self) -> None:
+        if not self.present:
+            return
+        self.present = False
+        presence.HEARTBEAT.discard(self.channel_name)
+        try:
+            await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
+        except DatabaseError:  # the row expires with its heartbeat instead
+            logger.warning("thread %s: presence row left to expire", self.page_id)
+        presence.NOTICES.changed(self.page_id)
+
     async def _send_error(self, error: ThreadError, *, client_id: str | None = None) -> None:
         await self.send(text_data=frames.encode({"type": "error", **error.as_dict(), "client_id": client_id}))
-
-
-class NotificationConsumer(DirectDispatch, AsyncWebsocketConsumer):
-    """``/ws/notifications/``: a signed-in person's notifications, pushed as they are made."""
-
-    async def connect(self) -> None:
-        try:
-            user, _ = await database_sync_to_async(session_user)(scope_session_key(self.scope))
-        except DatabaseError:
-            user = None
-        if user is None or not user.is_authenticated:
-            await self.close()
-            return
-        self.user_id = user.pk
-        self.group = frames.notifications_group(user.pk)
-        try:
-            await self.channel_layer.group_add(self.group, self.channel_name)
-        except LAYER_ERRORS:
-            await self.close()
-            return
-        await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group"):
-            with contextlib.suppress(*LAYER_ERRORS):
-                await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        await self.send(
-            text_data=frames.encode(
-                {
-                    "type": "error",
-                    "code": "invalid",
-                    "message": "This channel only pushes.",
-                    "client_id": None,
-                }
-            )
-        )
-
-    async def notification_push(self, event: dict) -> None:
-        """Forward a notification, unless its person has signed out since connecting."""
-        user, _ = await database_sync_to_async(session_user)(scope_session_key(self.scope))
-        if not user.is_authenticated or user.pk != self.user_id:
-            await self.close()
-            return
-        await self.send(text_data=event["text"])
-
-    async def layer_recovered(self, event: dict) -> None:
-        await self.close(code=CLOSE_RECONNECT)
-
-
-def _int(value: object, name: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ThreadError("invalid", f"{name} must be a whole number.")
-    return value

@@ -17,6 +17,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from site.layers import LAYER_ERRORS
+from site.visibility import privacy_epoch
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,16 @@ def thread_group(page_id: int) -> str:
 
 def notifications_group(user_id: int) -> str:
     return f"notifications.{user_id}"
+
+
+def thread_send(page_id: int, event: dict[str, Any]) -> None:
+    """``group_send`` to a thread, stamped with the privacy epoch as it is now.
+
+    Call it after commit: each socket forwards the event without asking the
+    database again only while its last decision was made under this epoch
+    (``blog.threads.sockets``).
+    """
+    group_send(thread_group(page_id), {**event, "privacy": privacy_epoch()})
 
 
 def encode(frame: dict[str, Any]) -> str:

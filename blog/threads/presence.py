@@ -22,6 +22,7 @@ from blog.models import display_name
 from blog.threads import frames
 from blog.threads.models import Presence
 from site.layers import LAYER_ERRORS
+from site.visibility import privacy_epoch
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +139,21 @@ class PresenceNotices:
             await asyncio.sleep(self.COALESCE_SECONDS)
             page_ids, self.pending = self.pending, set()
             try:
-                summaries = await database_sync_to_async(presence_summaries)(page_ids=page_ids)
+                epoch, summaries = await database_sync_to_async(_summaries_now)(page_ids)
                 layer = get_channel_layer()
                 for page_id, here in summaries.items():
-                    event = {"type": "thread.frame", "text": frames.encode({"type": "presence", **here})}
+                    text = frames.encode({"type": "presence", **here})
+                    event = {"type": "thread.frame", "text": text, "privacy": epoch}
                     await layer.group_send(frames.thread_group(page_id), event)
             except (DatabaseError, *LAYER_ERRORS) as error:  # the next join or leave sends it
                 logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
             except Exception:  # never let one bad turn stop presence for the process
                 logger.exception("presence of threads %s not sent", sorted(page_ids))
+
+
+def _summaries_now(page_ids) -> tuple[str | None, dict[int, dict]]:
+    """The privacy epoch (read first), then who is on each thread: what a presence event carries."""
+    return privacy_epoch(), presence_summaries(page_ids=page_ids)
 
 
 NOTICES = PresenceNotices()

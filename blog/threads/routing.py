@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from blog.threads.consumers import NotificationConsumer, ThreadConsumer
+from blog.threads.consumers import ThreadConsumer
+from blog.threads.notification_consumer import NotificationConsumer
 
 websocket_urlpatterns = [
-    path("ws/threads/<int:page_id>/", ThreadConsumer.as_asgi()),
+    path("ws/threads/<id:page_id>/", ThreadConsumer.as_asgi()),
     path("ws/notifications/", NotificationConsumer.as_asgi()),
 ]

@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Value
 
 from blog.models import display_name
 from blog.threads.models import Comment, Notification, Reaction
+from site.visibility import visible_to_people
 
 SNAPSHOT_SIZE = 100
 SYNC_LIMIT = 500
@@ -137,8 +138,15 @@ def thread_before(*, page_id: int, before: int, viewer: Viewer, limit: int = SNA
     return _batch(rows[:limit][::-1], viewer=viewer, has_more=len(rows) > limit)
 
 
-def unread_notification_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, read__isnull=True).count()
+def visible_notifications(*, user) -> QuerySet[Notification]:
+    """``user``'s notifications about pages they may still see (the one rule, at display time)."""
+    return Notification.objects.filter(
+        visible_to_people(page="comment__page", person="recipient"), recipient=user
+    )
+
+
+def unread_notification_count(*, user) -> int:
+    return visible_notifications(user=user).filter(read__isnull=True).count()
 
 
 def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
@@ -147,7 +155,11 @@ def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
     counts = dict.fromkeys(user_ids, 0)
     if user_ids:
         rows = (
-            Notification.objects.filter(recipient_id__in=user_ids, read__isnull=True)
+            Notification.objects.filter(
+                visible_to_people(page="comment__page", person="recipient"),
+                recipient_id__in=user_ids,
+                read__isnull=True,
+            )
             .values_list("recipient_id")
             .annotate(n=Count("id"))
             .order_by()
@@ -156,8 +168,8 @@ def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
     return counts
 
 
-def notification_list(*, user_id: int, limit: int = 50) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient_id=user_id)[:limit]
+def notification_list(*, user, limit: int = 50) -> QuerySet[Notification]:
+    return visible_notifications(user=user)[:limit]
 
 
 def notification_data(notification: Notification) -> dict[str, Any]:

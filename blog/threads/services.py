@@ -11,8 +11,10 @@ Guarantees, relied on by ``docs/threads-protocol.md``:
 * Broadcasts and notification pushes run in ``transaction.on_commit``: a
   rolled-back write sends nothing.
 * Permissions: authors edit and delete their own comments, editors any;
-  only editors hide. Callers check that the person may read the page
-  (``blog.threads.access``).
+  only editors hide. Nobody but an editor replies or reacts to a hidden
+  comment (it answers ``not_found``, as if absent). Callers check that the
+  person may read the page (``blog.threads.access``); notifications go only
+  to people the visibility rule lets see the page.
 """
 
 from dataclasses import dataclass
@@ -43,6 +45,9 @@ from blog.threads.selectors import (
     reactions_of,
     unread_notification_counts,
 )
+from site.inputs import InvalidInput, check_text
+from site.page_cache import purge_page_after_commit
+from site.visibility import viewers_among
 
 # More mentions than this in one comment notify only the first ones (alphabetically).
 MAX_MENTIONS = 20
@@ -59,6 +64,7 @@ class CommentCreated:
 def clean_body(body: object) -> str:
     if not isinstance(body, str):
         raise ThreadError("invalid", "The comment body must be text.")
+    _check_text(body, "The comment")
     if len(body) > BODY_MAX_LENGTH:
         raise ThreadError("too_long", f"A comment can be at most {BODY_MAX_LENGTH:,} characters long.")
     if not body.strip():
@@ -69,7 +75,14 @@ def clean_body(body: object) -> str:
 def clean_client_id(client_id: object) -> str:
     if not isinstance(client_id, str) or not 1 <= len(client_id) <= CLIENT_ID_MAX_LENGTH:
         raise ThreadError("invalid", f"client_id must be text of 1 to {CLIENT_ID_MAX_LENGTH} characters.")
-    return client_id
+    return _check_text(client_id, "client_id")
+
+
+def _check_text(text: str, name: str) -> str:
+    try:
+        return check_text(text, name=name)
+    except InvalidInput as error:
+        raise ThreadError("invalid", str(error)) from error
 
 
 @transaction.atomic
@@ -104,7 +117,8 @@ def comment_create(
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(page=page, pk=parent_id, deleted=False).first()
-        if parent is None:
+        # A hidden comment keeps no conversation going: only editors, who see it, may answer it.
+        if parent is None or (parent.hidden and not is_editor(author)):
             raise ThreadError("not_found", "The comment you are replying to is not in this thread.")
     comment = Comment(
         page=page,
@@ -126,6 +140,7 @@ def comment_create(
     notifications = _notifications_for(comment, page=page, parent=parent)
     texts = _broadcast_comment(comment, frame_type="comment.created", reactions=NO_REACTIONS)
     _push_notifications(notifications)
+    purge_page_after_commit(page.pk)
     return CommentCreated(comment, created=True, author_frame=texts["author"])
 
 
@@ -141,6 +156,7 @@ def comment_edit(*, page: Page, user: AbstractBaseUser, comment_id: int, body: s
     _full_clean(comment)
     comment.save(update_fields=["body", "body_html", "edited"])
     _broadcast_comment(comment, frame_type="comment.updated")
+    purge_page_after_commit(page.pk)
     return comment
 
 
@@ -152,9 +168,8 @@ def comment_delete(*, page: Page, user: AbstractBaseUser, comment_id: int) -> Co
     comment.deleted = True
     comment.save(update_fields=["deleted"])
     event = frames.encode({"type": "comment.deleted", "id": comment.pk})
-    transaction.on_commit(
-        lambda: frames.group_send(frames.thread_group(page.pk), {"type": "thread.frame", "text": event})
-    )
+    transaction.on_commit(lambda: frames.thread_send(page.pk, {"type": "thread.frame", "text": event}))
+    purge_page_after_commit(page.pk)
     return comment
 
 
@@ -169,6 +184,7 @@ def comment_hide(*, page: Page, user: AbstractBaseUser, comment_id: int, hidden:
     comment.hidden = hidden
     comment.save(update_fields=["hidden"])
     _broadcast_comment(comment, frame_type="comment.updated")
+    purge_page_after_commit(page.pk)
     return comment
 
 
@@ -178,6 +194,8 @@ def reaction_toggle(*, page: Page, user: AbstractBaseUser, comment_id: int, kind
     if kind not in REACTION_KINDS:
         raise ThreadError("invalid", f"reaction must be one of {', '.join(REACTION_KINDS)}.")
     comment = _comment_for_update(page=page, comment_id=comment_id)
+    if comment.hidden and not is_editor(user):  # as if it were not there (see comment_create)
+        raise ThreadError("not_found", "That comment is not in this thread.")
     removed, _ = Reaction.objects.filter(comment=comment, user=user, kind=kind).delete()
     if not removed:
         reaction = Reaction(comment=comment, user=user, kind=kind)
@@ -185,9 +203,8 @@ def reaction_toggle(*, page: Page, user: AbstractBaseUser, comment_id: int, kind
         reaction.save()
     counts = reactions_of(comment.pk)
     event = frames.encode({"type": "comment.reactions", "id": comment.pk, "reactions": counts})
-    transaction.on_commit(
-        lambda: frames.group_send(frames.thread_group(page.pk), {"type": "thread.frame", "text": event})
-    )
+    transaction.on_commit(lambda: frames.thread_send(page.pk, {"type": "thread.frame", "text": event}))
+    purge_page_after_commit(page.pk)
     return counts
 
 
@@ -271,8 +288,8 @@ def _broadcast_comment(
         "public": text(ANONYMOUS),
         "editor": text(Viewer(is_editor=True)) if comment.hidden and not comment.deleted else None,
     }
-    group = frames.thread_group(comment.page_id)
-    transaction.on_commit(lambda: frames.group_send(group, event))
+    page_id = comment.page_id
+    transaction.on_commit(lambda: frames.thread_send(page_id, event))
     return {"public": event["public"], "editor": event["editor"], "author": text(author)}
 
 
@@ -292,6 +309,10 @@ def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) 
         for user_id in User.objects.filter(matches, is_active=True).values_list("pk", flat=True):
             kinds[user_id] = Notification.Kind.MENTION
     kinds.pop(comment.author_id, None)
+    # Nobody hears of a page they may not see (the one rule, without their session:
+    # a page behind a password notifies nobody).
+    allowed = viewers_among(page, user_ids=kinds) if kinds else set()
+    kinds = {user_id: kind for user_id, kind in kinds.items() if user_id in allowed}
     if not kinds:
         return []
 

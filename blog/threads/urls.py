@@ -3,7 +3,7 @@ from django.urls import path
 from blog.threads import views
 
 urlpatterns = [
-    path("api/threads/<int:page_id>/comments/", views.thread_comments_api, name="thread_comments_api"),
+    path("api/threads/<id:page_id>/comments/", views.thread_comments_api, name="thread_comments_api"),
     path("me/notifications/", views.notification_index, name="notification_index"),
     path("me/notifications/read/", views.notifications_read, name="notifications_read"),
 ]

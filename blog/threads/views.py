@@ -4,8 +4,6 @@ Views validate, call one service and turn a ``ThreadError`` into a response;
 the API answers with the protocol's error codes and fitting HTTP statuses.
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
@@ -22,7 +20,6 @@ from wagtail.models import Page
 
 from blog.threads import services
 from blog.threads.access import thread_access
-from blog.threads.consumers import MAX_FRAME_BYTES
 from blog.threads.errors import ThreadError
 from blog.threads.selectors import (
     Viewer,
@@ -34,6 +31,8 @@ from blog.threads.selectors import (
     thread_context,
     thread_snapshot,
 )
+from blog.threads.sockets import MAX_FRAME_BYTES
+from site.inputs import InvalidInput, optional_id, parse_id, parse_json
 
 
 def _error_response(error: ThreadError) -> JsonResponse:
@@ -47,9 +46,10 @@ def _query_id(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name)
     if value is None:
         return None
-    if not value.isdigit():
-        raise ThreadError("invalid", f"{name} must be a comment id.")
-    return int(value)
+    try:
+        return parse_id(value, name=name)
+    except InvalidInput as error:
+        raise ThreadError("invalid", f"{name} must be a comment id.") from error
 
 
 @csrf_exempt  # checked below, after authentication, so failures answer in JSON
@@ -87,14 +87,16 @@ def _create(request: HttpRequest, page: Page) -> JsonResponse:
     if len(request.body) > MAX_FRAME_BYTES:
         raise ThreadError("too_long", "A request can be at most 64 KiB.")
     try:
-        payload = json.loads(request.body)
-    except ValueError as error:
-        raise ThreadError("invalid", "The request body is not JSON.") from error
+        payload = parse_json(request.body, max_bytes=MAX_FRAME_BYTES)
+    except InvalidInput as error:
+        raise ThreadError("invalid", f"The request body is not usable JSON: {error}") from error
     if not isinstance(payload, dict):
         raise ThreadError("invalid", "Send a JSON object.")
     parent = payload.get("parent")
     if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool)):
         raise ThreadError("invalid", "parent must be a comment id or null.")
+    if parent is not None:
+        parent = _parsed_id(parent, "parent")
     result = services.comment_create(
         page=page,
         author=request.user,
@@ -165,11 +167,17 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
 
 
 def _form_id(value: str | None) -> int | None:
-    if value is None or value == "":
-        return None
-    if not value.isdigit():
-        raise ThreadError("invalid", "That is not a comment.")
-    return int(value)
+    try:
+        return optional_id(value, name="comment")
+    except InvalidInput as error:
+        raise ThreadError("invalid", "That is not a comment.") from error
+
+
+def _parsed_id(value: object, name: str) -> int:
+    try:
+        return parse_id(value, name=name)
+    except InvalidInput as error:
+        raise ThreadError("invalid", str(error)) from error
 
 
 # --- notifications ---------------------------------------------------------------------
@@ -178,7 +186,7 @@ def _form_id(value: str | None) -> int | None:
 @login_required
 def notification_index(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "blog/notification_list.html", {"notifications": notification_list(user_id=request.user.pk)}
+        request, "blog/notification_list.html", {"notifications": notification_list(user=request.user)}
     )
 
 

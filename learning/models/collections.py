@@ -11,6 +11,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
+from site.visibility import VisibilityRuleMixin
+
 # The page types a collection may hold, as Wagtail's chooser names them.
 COLLECTABLE_PAGE_TYPES = ["blog.BlogPostPage", "learning.LessonPage"]
 
@@ -21,7 +23,7 @@ class CollectionPageTag(TaggedItemBase):
     )
 
 
-class CollectionIndexPage(Page):
+class CollectionIndexPage(VisibilityRuleMixin, Page):
     """Every collection, featured first."""
 
     intro = models.TextField(blank=True)
@@ -40,7 +42,7 @@ class CollectionIndexPage(Page):
         return context
 
 
-class CollectionPage(Page):
+class CollectionPage(VisibilityRuleMixin, Page):
     """An ordered sequence of posts and lessons that an editor curated."""
 
     description = models.TextField(help_text="What a reader will be able to do after working through it.")

@@ -15,8 +15,10 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
 from blog.forms import BlogPostPageForm
+from blog.permissions import PairPagePermissionsMixin
 from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
+from site.visibility import VisibilityRuleMixin
 
 LESSONS_PER_PAGE = 12
 # A micro-lesson should fit in a coffee break; editors are warned above this.
@@ -27,7 +29,7 @@ class LessonPageTag(TaggedItemBase):
     content_object = ParentalKey("learning.LessonPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class LearningIndexPage(Page):
+class LearningIndexPage(VisibilityRuleMixin, Page):
     """Every lesson, newest first."""
 
     intro = models.TextField(blank=True)
@@ -42,13 +44,13 @@ class LearningIndexPage(Page):
         from learning.selectors import lesson_list
 
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = Paginator(lesson_list(index=self), LESSONS_PER_PAGE).get_page(
+        context["lessons"] = Paginator(lesson_list(user=request.user, index=self), LESSONS_PER_PAGE).get_page(
             request.GET.get("page")
         )
         return context
 
 
-class LessonPage(ThreadPageMixin, RoutablePageMixin, Page):
+class LessonPage(PairPagePermissionsMixin, ThreadPageMixin, RoutablePageMixin, VisibilityRuleMixin, Page):
     """A bite-size lesson: an objective, a short body, takeaways and a knowledge check."""
 
     objective = models.CharField(

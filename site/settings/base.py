@@ -71,6 +71,8 @@ EMBED_ORIGINS = _env_list("EMBED_ORIGINS", "")
 # --- Applications ----------------------------------------------------------
 
 INSTALLED_APPS = [
+    # The ground every app stands on (site/apps.py): its signal receivers.
+    "site.apps.SiteConfig",
     "home",
     "blog",
     "learning",
@@ -105,8 +107,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # Anonymous page views from the cache: after the headers every response
-    # gets, before anything that reads the session (home/page_cache.py).
-    "home.page_cache.AnonymousPageCacheMiddleware",
+    # gets, before anything that reads the session (site/page_cache.py).
+    "site.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,7 +132,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "blog.threads.context_processors.notifications",
             ],
         },
     },
@@ -226,7 +227,7 @@ USE_TZ = True
 
 # --- Static and media files --------------------------------------------------
 
-STATICFILES_DIRS = [SITE_DIR / "static"]
+# site/static is found as the static folder of the project app (site/apps.py).
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"
 STORAGES = {

@@ -480,7 +480,9 @@ async def test_signed_out_sockets_stop_receiving_what_only_their_person_may_see(
     await add_comment(post, pair.second_member, "Hi @editor")
 
     assert seen["hidden"] is True and seen["body_html"] == ""  # the public copy now
-    assert (await moderator_feed.communicator.receive_output(timeout=3))["type"] == "websocket.close"
+    assert (await moderator_feed.receive())["code"] == "auth_required"
+    closed = await moderator_feed.communicator.receive_output(timeout=3)
+    assert closed == {"type": "websocket.close", "code": 4403}
 
 
 async def test_notification_socket_needs_a_signed_in_person(ws):

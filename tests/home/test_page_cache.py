@@ -9,7 +9,7 @@ from wagtail.models import PageViewRestriction
 import pytest
 
 from blog.threads import services
-from home.page_cache import HEADER, SITE_VERSION_KEY, purge_page
+from site.page_cache import HEADER, SITE_VERSION_KEY, purge_page
 
 pytestmark = pytest.mark.django_db
 

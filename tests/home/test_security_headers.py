@@ -103,7 +103,7 @@ class PublicPagesTests(TestCase):
         )
 
     def setUp(self):
-        # Anonymous pages are cached (home/page_cache.py): every test starts and
+        # Anonymous pages are cached (site/page_cache.py): every test starts and
         # ends without any, so none outlives the pages this class rolls back.
         cache.clear()
         self.addCleanup(cache.clear)

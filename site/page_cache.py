@@ -44,12 +44,15 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.cache import cc_delim_re
 
 from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from site.visibility import access_changed
 
 ENTRY_SECONDS = 300
 HEADER = "X-Page-Cache"
@@ -177,55 +180,33 @@ def purge_page(page_id: int) -> None:
     cache.set(_page_version_key(page_id), uuid.uuid4().hex, timeout=None)
 
 
-def _purge_site_after_commit(**kwargs) -> None:
+def purge_site_after_commit(**kwargs) -> None:
+    """A receiver (or a call from a service): the whole site is stale once this transaction commits."""
     transaction.on_commit(purge_site)
 
 
-def _purge_site_if_page(sender, instance, **kwargs) -> None:
-    if isinstance(instance, Page):
-        transaction.on_commit(purge_site)
-
-
-def _purge_page_of_comment(sender, instance, origin=None, **kwargs) -> None:
-    if isinstance(origin, Page):  # the page is being deleted, which purges the site
-        return
-    page_id = instance.page_id
+def purge_page_after_commit(page_id: int) -> None:
+    """For services: the page's cached copies are stale once this transaction commits."""
     transaction.on_commit(lambda: purge_page(page_id))
 
 
-def _purge_page_of_reaction(sender, instance, origin=None, **kwargs) -> None:
-    from blog.threads.models import Comment
-
-    if isinstance(origin, Page):
-        return
-    if instance._meta.get_field("comment").is_cached(instance):
-        page_id = instance.comment.page_id
-    else:  # a reaction taken back is deleted through a queryset, without its comment loaded
-        page_id = Comment.objects.filter(pk=instance.comment_id).values_list("page_id", flat=True).first()
-    if page_id is not None:
-        transaction.on_commit(lambda: purge_page(page_id))
+def _purge_site_if_anyone(sender, user_ids=None, **kwargs) -> None:
+    # Sent after commit already. A change for named people (their groups, a
+    # sign-out) alters nothing an anonymous visitor is served.
+    if user_ids is None:
+        purge_site()
 
 
 def connect_purge_receivers() -> None:
-    """Purge after every write that changes what an anonymous visitor sees (``HomeConfig.ready``)."""
-    from wagtail.signals import post_page_move
+    """Purge after what Wagtail itself changes; apps connect their own models (``ready()``).
 
-    from taggit.models import Tag
-
-    from blog.models import MentorPair
-    from blog.threads.models import Comment, Reaction
-
-    # Publishing, unpublishing, scheduling and editing all save the page, and
-    # listings elsewhere show it: the whole site is purged.
-    post_save.connect(_purge_site_if_page, dispatch_uid="page_cache.page_saved")
-    post_delete.connect(_purge_site_if_page, dispatch_uid="page_cache.page_deleted")
-    post_page_move.connect(_purge_site_after_commit, dispatch_uid="page_cache.page_moved")
-    for model in (MentorPair, Tag):  # their names show on posts and in every listing
-        name = model.__name__
-        post_save.connect(_purge_site_after_commit, sender=model, dispatch_uid=f"page_cache.{name}_saved")
-        post_delete.connect(_purge_site_after_commit, sender=model, dispatch_uid=f"page_cache.{name}_deleted")
-    # Comment writes (create, edit, delete, hide) all save the comment.
-    post_save.connect(_purge_page_of_comment, sender=Comment, dispatch_uid="page_cache.comment_saved")
-    post_delete.connect(_purge_page_of_comment, sender=Comment, dispatch_uid="page_cache.comment_deleted")
-    post_save.connect(_purge_page_of_reaction, sender=Reaction, dispatch_uid="page_cache.reaction_saved")
-    post_delete.connect(_purge_page_of_reaction, sender=Reaction, dispatch_uid="page_cache.reaction_deleted")
+    Publishing, unpublishing, moving and deleting a page change listings
+    elsewhere, so the whole site is purged; a draft saved is no change.
+    Privacy changes arrive as ``site.visibility.access_changed``. Comments
+    and reactions purge their page from the thread services.
+    """
+    post_delete.connect(purge_site_after_commit, sender=Page, dispatch_uid="page_cache.page_deleted")
+    page_published.connect(purge_site_after_commit, dispatch_uid="page_cache.page_published")
+    page_unpublished.connect(purge_site_after_commit, dispatch_uid="page_cache.page_unpublished")
+    post_page_move.connect(purge_site_after_commit, dispatch_uid="page_cache.page_moved")
+    access_changed.connect(_purge_site_if_anyone, dispatch_uid="page_cache.access_changed")
