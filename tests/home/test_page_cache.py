@@ -164,6 +164,48 @@ def test_publishing_a_change_purges_every_page(
         assert response[HEADER] == "miss" and "Tagging the wiki, revised" in response.content.decode(), url
 
 
+@pytest.mark.parametrize("kind", ["login", "groups", "password"])
+def test_restricting_a_page_purges_it_and_the_listings_before_anyone_is_served_them(
+    client, post, blog_index, home, django_capture_on_commit_callbacks, kind
+):
+    for url in (home.url, blog_index.url, post.url):
+        assert "Tagging the wiki" in cached(client, url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=post, restriction_type=kind, password="s3cret")
+
+    page = client.get(post.url)
+    assert page.get(HEADER) != "hit" and "We paired and we learned." not in page.content.decode()
+    for url in (home.url, blog_index.url):
+        response = client.get(url)
+        assert response[HEADER] == "miss" and "Tagging the wiki" not in response.content.decode(), url
+
+
+def test_lifting_a_restriction_purges_the_listings_that_left_the_page_out(
+    client, post, blog_index, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(page=post, restriction_type="login")
+    assert "Tagging the wiki" not in cached(client, blog_index.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+
+    assert "Tagging the wiki" in client.get(blog_index.url).content.decode()
+
+
+def test_saving_a_draft_purges_nothing(client, post, blog_index, django_capture_on_commit_callbacks):
+    """Readers see the live version, which a draft does not change: cached pages stay hits."""
+    cached(client, post.url)
+    cached(client, blog_index.url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "Tagging the wiki, a draft"
+        post.save_revision()
+
+    assert client.get(post.url)[HEADER] == "hit" and client.get(blog_index.url)[HEADER] == "hit"
+
+
 def test_unpublishing_and_deleting_purge_the_page_and_the_listings(
     client, post, make_post, blog_index, django_capture_on_commit_callbacks
 ):

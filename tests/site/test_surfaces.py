@@ -1,0 +1,163 @@
+"""Every surface that shows a page's content, title or address goes through the one rule.
+
+One post and one lesson are restricted to a group; every address the site
+serves is then asked for, signed out and signed in as someone outside the
+group, and must not show them. Someone in the group sees them on the
+listings (so each check can fail). ``test_every_surface_is_covered`` fails
+when an address or page type is added without being listed here.
+"""
+
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from wagtail.models import PageViewRestriction, get_page_models
+
+import pytest
+from channels.db import database_sync_to_async
+
+from blog.factories import UserFactory
+from blog.threads.models import Notification
+from blog.threads.services import comment_create
+from learning.models import TopicFollow
+from site.routing import websocket_urlpatterns
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SECRET = "Committee minutes"
+LESSON_SECRET = "Committee lesson"
+
+
+@pytest.fixture
+def world(make_post, make_lesson, make_collection, pair, staff, editor):
+    """A restricted post and lesson (tagged, in a collection, commented, notified), and who asks."""
+    committee = Group.objects.create(name="Committee")
+    member = UserFactory(username="cara")
+    member.groups.add(committee)
+    post = make_post(title=SECRET, tags=["Wikis"])
+    lesson = make_lesson(title=LESSON_SECRET, tags=["Wikis"])
+    make_post(title="Public post", tags=["Wikis"])
+    collection = make_collection(title="Path", pages=[post, lesson])
+    for person in (staff, member):
+        TopicFollow.objects.create(user=person, tag=post.tags.get())
+    # A mention made while the post was still public, stored for staff and the member.
+    comment = comment_create(page=post, author=pair.first_member, body="@sam @cara see", client_id="c")
+    for page in (post, lesson):
+        restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
+        restriction.groups.set([committee])
+    return {"post": post, "lesson": lesson, "collection": collection, "member": member, "comment": comment}
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Addresses, by URL name or page type, and how to ask for them. Each shows
+# listings or a page; ``None`` marks what shows no page's content or address.
+def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
+    post, lesson, collection = world["post"], world["lesson"], world["collection"]
+    return {
+        "home.HomePage": ("get", "/"),
+        "blog.BlogIndexPage": ("get", "/blog/"),
+        "blog.BlogIndexPage:feed": ("get", "/blog/feed/"),
+        "blog.BlogPostPage": ("get", post.url),
+        "learning.LearningIndexPage": ("get", "/lessons/"),
+        "learning.LessonPage": ("get", lesson.url),
+        "learning.LessonPage:check": ("post", f"{lesson.url}check/"),
+        "learning.LessonPage:done": ("post", f"{lesson.url}done/"),
+        "learning.CollectionIndexPage": ("get", "/collections/"),
+        "learning.CollectionPage": ("get", collection.url),
+        "pair_index": ("get", "/pairs/"),
+        "pair_detail": ("get", f"/pairs/{post.pair.slug}/"),
+        "pair_feed": ("get", f"/pairs/{post.pair.slug}/feed/"),
+        "pair_follow": None,
+        "topic_index": ("get", "/topics/"),
+        "topic_detail": ("get", "/topics/wikis/"),
+        "topic_feed": ("get", "/topics/wikis/feed/"),
+        "topic_follow": None,
+        "my_stream": ("get", "/me/stream/"),
+        "post_mark_read": ("post", f"/me/read/{post.pk}/"),
+        "search": ("get", "/search/?q=Committee"),
+        "thread_comments_api": ("get", f"/api/threads/{post.pk}/comments/"),
+        "notification_index": ("get", "/me/notifications/"),
+        "notifications_read": None,
+        "login": None,
+        "logout": None,
+    }
+
+
+def _page_type_names() -> set[str]:
+    names = set()
+    for model in get_page_models():
+        if model._meta.app_label == "wagtailcore":
+            continue
+        label = f"{model._meta.app_label}.{model.__name__}"
+        names.add(label)
+        for route in getattr(model, "get_subpage_urls", lambda: [])():
+            if route.name and str(route.pattern):  # the page itself is listed by its type
+                names.add(f"{label}:{route.name}")
+    return names
+
+
+def _url_names(resolver=None, skip=("admin/", "documents/", "media/")) -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) in skip or "wagtail" in getattr(pattern.urlconf_module, "__name__", ""):
+                continue
+            names |= _url_names(pattern, skip)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
+
+
+def test_every_surface_is_covered(world):
+    covered = set(_http_surfaces(world))
+    assert _url_names() - covered == set(), "a new address: add it to _http_surfaces"
+    assert _page_type_names() - covered == set(), "a new page type or route: add it to _http_surfaces"
+    assert {str(route.pattern) for route in websocket_urlpatterns} == {
+        "ws/threads/<id:page_id>/",
+        "ws/notifications/",
+    }, "a new socket: test what it sends (tests/blog/test_live_access.py)"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+def test_no_surface_shows_a_restricted_page_to_those_it_keeps_out(world, staff, who):
+    client = Client() if who == "anonymous" else signed_in(staff)
+    leaks = []
+    for name, request in _http_surfaces(world).items():
+        if request is None:
+            continue
+        method, url = request
+        response = getattr(client, method)(url)
+        assert response.status_code < 500, (name, response.status_code)
+        text = response.content.decode()
+        if SECRET in text or LESSON_SECRET in text or world["post"].url in text or world["lesson"].url in text:
+            leaks.append(name)
+    assert leaks == []
+
+
+def test_the_header_badge_counts_no_notification_of_a_restricted_page(world, staff):
+    assert Notification.objects.filter(recipient=staff).count() == 1  # stored before the restriction
+
+    page = signed_in(staff).get("/me/notifications/").content.decode()
+
+    assert "data-notifications-unread" not in page and "mentioned you" not in page
+
+
+def test_someone_in_the_group_sees_the_page_on_every_listing(world):
+    client = signed_in(world["member"])
+    for url in ("/", "/blog/", "/blog/feed/", "/lessons/", "/topics/wikis/", "/me/stream/", "/search/?q=Committee"):
+        text = client.get(url).content.decode()
+        assert SECRET in text or LESSON_SECRET in text, url
+    assert "mentioned you" in client.get("/me/notifications/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider"])
+async def test_the_thread_socket_refuses_the_handshake(world, ws, staff, who):
+    await ws(world["post"], None if who == "anonymous" else staff, expect_accept=False)
+    member = await database_sync_to_async(lambda: world["member"])()
+    await ws(world["post"], member)
