@@ -1,13 +1,15 @@
-"""Admin wiring: the pair snippet, and keeping members to their own pairs' posts."""
+"""Admin wiring: the pair snippet.
 
-from django.core.exceptions import PermissionDenied
+Keeping members to their own pairs' posts and lessons is not wired here: the
+pages answer Wagtail's permission questions themselves
+(``blog.permissions.PairPagePermissionsMixin``), which covers every admin view
+and bulk action.
+"""
 
-from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from blog.models import MentorPair
-from blog.permissions import can_change_pair_page
 
 
 class MentorPairViewSet(SnippetViewSet):
@@ -22,38 +24,3 @@ class MentorPairViewSet(SnippetViewSet):
 
 
 register_snippet(MentorPairViewSet)
-
-
-def _refuse_other_pairs_page(request, page):
-    page = page.specific_deferred if hasattr(page, "specific_deferred") else page
-    # Posts and lessons carry the pair that writes them.
-    if hasattr(page, "pair_id") and not can_change_pair_page(request.user, page):
-        raise PermissionDenied("This page belongs to another pair.")
-
-
-@hooks.register("before_edit_page")
-def refuse_editing_other_pairs_page(request, page):
-    _refuse_other_pairs_page(request, page)
-
-
-@hooks.register("before_delete_page")
-def refuse_deleting_other_pairs_page(request, page):
-    _refuse_other_pairs_page(request, page)
-
-
-@hooks.register("before_copy_page")
-def refuse_copying_other_pairs_page(request, page):
-    # A copy keeps its pair, so copying would create a page in another pair's name.
-    _refuse_other_pairs_page(request, page)
-
-
-@hooks.register("before_unpublish_page")
-def refuse_unpublishing_other_pairs_page(request, page):
-    _refuse_other_pairs_page(request, page)
-
-
-# The explorer's bulk actions (delete, move, ...) skip the per-page hooks above.
-@hooks.register("before_bulk_action")
-def refuse_bulk_actions_on_other_pairs_pages(request, action_type, objects, action_class_instance):
-    for obj in objects:
-        _refuse_other_pairs_page(request, obj)

@@ -281,6 +281,8 @@ def thread_context(
             if c.root_id and c.parent:  # its root is older than the window
                 view.replying_to = c.parent.author.get_username()
             roots.append(view)
+    if form_parent is not None and str(form_parent) not in {str(pk) for pk in views}:
+        form_parent = None  # no reply form to show it in: the text goes back in the main form
     return {
         "roots": roots,
         "count": sum(1 for c in comments if not c.deleted),

@@ -63,7 +63,9 @@ async def test_readers_the_restriction_lets_through_keep_reading(ws, post, staff
     await restrict(post, "login")
     await add_comment(post, pair.first_member, "Still for signed-in readers")
 
-    assert (await reader.expect("comment.created"))["comment"]["body_html"] == "<p>Still for signed-in readers</p>"
+    assert (await reader.expect("comment.created"))["comment"][
+        "body_html"
+    ] == "<p>Still for signed-in readers</p>"
 
 
 async def test_a_restriction_on_an_ancestor_ends_access_below_it(ws, post, blog_index, pair):

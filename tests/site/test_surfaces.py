@@ -135,7 +135,12 @@ def test_no_surface_shows_a_restricted_page_to_those_it_keeps_out(world, staff, 
         response = getattr(client, method)(url)
         assert response.status_code < 500, (name, response.status_code)
         text = response.content.decode()
-        if SECRET in text or LESSON_SECRET in text or world["post"].url in text or world["lesson"].url in text:
+        if (
+            SECRET in text
+            or LESSON_SECRET in text
+            or world["post"].url in text
+            or world["lesson"].url in text
+        ):
             leaks.append(name)
     assert leaks == []
 
@@ -150,7 +155,15 @@ def test_the_header_badge_counts_no_notification_of_a_restricted_page(world, sta
 
 def test_someone_in_the_group_sees_the_page_on_every_listing(world):
     client = signed_in(world["member"])
-    for url in ("/", "/blog/", "/blog/feed/", "/lessons/", "/topics/wikis/", "/me/stream/", "/search/?q=Committee"):
+    for url in (
+        "/",
+        "/blog/",
+        "/blog/feed/",
+        "/lessons/",
+        "/topics/wikis/",
+        "/me/stream/",
+        "/search/?q=Committee",
+    ):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url
     assert "mentioned you" in client.get("/me/notifications/").content.decode()

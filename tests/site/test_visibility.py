@@ -1,4 +1,4 @@
-"""The one visibility rule: every kind of restriction, ancestors, aliases, drafts, and Wagtail's own serving."""
+"""The one visibility rule: each kind of restriction, ancestors, aliases, drafts, and Wagtail's serving."""
 
 from types import SimpleNamespace
 
@@ -45,7 +45,9 @@ def people(staff, committee, editor):
 
 
 def listed(user, session=None) -> set[int]:
-    return set(visible_pages(BlogPostPage.objects.all(), user=user, session=session).values_list("pk", flat=True))
+    return set(
+        visible_pages(BlogPostPage.objects.all(), user=user, session=session).values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -139,7 +141,9 @@ def test_visible_to_people_decides_per_row_for_many_people_at_once(make_post, pe
     post = make_post()
     comment = comment_create(page=post, author=pair.first_member, body="Hello", client_id="c").comment
     for person in ("staff", "member", "root"):
-        Notification.objects.create(recipient=people[person], kind="mention", comment=comment, text="t", url="/")
+        Notification.objects.create(
+            recipient=people[person], kind="mention", comment=comment, text="t", url="/"
+        )
     restrict(post, "groups", groups=[committee])
 
     kept = Notification.objects.filter(visible_to_people(page="comment__page", person="recipient"))
