@@ -1,11 +1,14 @@
 """Two real daphne processes sharing PostgreSQL/SQLite and Redis: threads span both."""
 
 import json
+import urllib.parse
+import urllib.request
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.live_server import first_post, signed_in_cookie
+from tests.live_server import cookie_value, first_post, signed_in_cookie, thread_posts
 
 pytestmark = pytest.mark.e2e
 
@@ -58,3 +61,52 @@ def test_a_comment_through_one_process_reaches_clients_of_the_other(requires_red
     assert (mine["client_id"], theirs["client_id"]) == ("x-1", None)
     assert theirs["body_html"] == "<p>Across processes</p>"
     assert reacted["reactions"]["insightful"] == 1
+
+
+def set_privacy(base_url: str, editor_cookie: str, page_id: int, restriction_type: str) -> None:
+    """Change a page's privacy through the admin, as an editor does in the browser."""
+    form = urllib.parse.urlencode(
+        {
+            "restriction_type": restriction_type,
+            "password": "",
+            "csrfmiddlewaretoken": cookie_value(editor_cookie, "csrftoken"),
+        }
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own server
+        f"{base_url}/admin/pages/{page_id}/privacy/", data=form, headers={"Cookie": editor_cookie}
+    )
+    assert urllib.request.urlopen(request).status == 200  # noqa: S310
+
+
+def test_a_page_restricted_through_one_process_ends_access_on_the_other(
+    requires_redis, daphne_factory, settings
+):
+    """The privacy epoch lives in the shared cache: the restriction is made on one
+    process, the comment posted through it, and a reader of the other process is let go."""
+    env = {"REDIS_URL": settings.REDIS_URL}
+    first, second = daphne_factory(env=env), daphne_factory(env=env)
+    page_id = thread_posts(first.url)[-1][1]  # a post of its own: other tests read the first
+    editor_cookie = signed_in_cookie(second.url, "editor")
+    sam_cookie = signed_in_cookie(second.url, "sam")
+
+    try:
+        with (
+            thread_socket(first.url, page_id) as reader,
+            thread_socket(first.url, page_id, sam_cookie) as sam_reading,
+            thread_socket(second.url, page_id, sam_cookie) as sam,
+        ):
+            for socket in (reader, sam_reading, sam):
+                frame_of_type(socket, "thread.snapshot")
+            set_privacy(second.url, editor_cookie, page_id, "login")
+            sam.send(json.dumps({"type": "comment.create", "body": "Members only", "client_id": "mp-1"}))
+
+            told = frame_of_type(reader, "error")
+            with pytest.raises(ConnectionClosed) as closed:
+                reader.recv(timeout=10)
+            kept = frame_of_type(sam_reading, "comment.created")
+    finally:
+        set_privacy(second.url, editor_cookie, page_id, "none")
+
+    assert told["code"] == "auth_required"
+    assert closed.value.rcvd.code == 4403
+    assert kept["comment"]["body_html"] == "<p>Members only</p>"

@@ -43,7 +43,8 @@ function connect(attempt = 0) {
     badge(frame.unread);
     announcer().textContent = frame.notification.text;
   });
-  socket.addEventListener("close", () => {
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4403) return; // signed out: the next page load starts anew
     // Refused handshakes look the same whether the person signed out or the
     // server is between restarts: keep trying, at most every 30 s.
     const delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random() / 2);

@@ -9,6 +9,7 @@
 const TYPING_SEND_MS = 3000;
 const TYPING_SHOW_MS = 4000;
 const MAX_BACKOFF_MS = 30000;
+const ACCESS_ENDED = 4403;
 const REACTIONS = [
   { kind: "like", label: "Like", symbol: "👍" },
   { kind: "learned", label: "Learned something", symbol: "💡" },
@@ -87,11 +88,15 @@ class LiveThread {
     const socket = new WebSocket(`${scheme}//${location.host}${this.wsPath}`);
     this.socket = socket;
     socket.addEventListener("message", (event) => this.onFrame(JSON.parse(event.data)));
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.section.classList.remove("thread--live");
       this.syncQueue = [];
+      // 4403: access to this page ended (restricted, unpublished, signed out).
+      // A new connection would be refused too; the error frame before the
+      // close has said why, and reloading the page asks to sign in if needed.
+      if (event.code === ACCESS_ENDED) return;
       const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
       this.attempt += 1;
       window.setTimeout(() => this.connect(), delay);
