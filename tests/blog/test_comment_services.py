@@ -249,3 +249,20 @@ def test_a_comment_is_written_in_a_fixed_number_of_queries(
     recipients = set(Notification.objects.filter(comment=result.comment).values_list("recipient", flat=True))
     assert recipients == {pair.first_member.pk, pair.second_member.pk, editor.pk}
     assert json.loads(result.author_frame)["comment"]["client_id"] == "q"
+
+
+@pytest.mark.django_db
+def test_a_hidden_comment_takes_no_replies_nor_reactions_but_from_editors(post, staff, pair, editor):
+    hidden = create(post, pair.first_member, "Off topic").comment
+    services.comment_hide(page=post, user=editor, comment_id=hidden.pk, hidden=True)
+
+    with pytest.raises(ThreadError) as reply:
+        create(post, staff, "Replying anyway", parent=hidden.pk)
+    with pytest.raises(ThreadError) as reaction:
+        services.reaction_toggle(page=post, user=staff, comment_id=hidden.pk, kind="like")
+    answer = create(post, editor, "Moved to the right thread", parent=hidden.pk).comment
+    services.reaction_toggle(page=post, user=editor, comment_id=hidden.pk, kind="like")
+
+    assert reply.value.code == reaction.value.code == "not_found"
+    assert answer.parent_id == hidden.pk
+    assert list(Reaction.objects.values_list("user__username", flat=True)) == ["editor"]

@@ -117,3 +117,37 @@ async def test_many_sockets_from_one_person_count_once_and_others_are_still_serv
         await asyncio.gather(*(tab.close() for tab in tabs))
     assert snapshot["presence"] == {"count": 2, "users": ["Amira Haddad", "Sam Kowalski"]}
     assert synced["has_more"] is False
+
+
+async def test_sockets_that_close_while_broadcasts_flow_leave_no_traceback(fault_server):
+    """A broadcast (or an error frame) meant for a socket that is closing is dropped quietly."""
+    _, page_id = first_post(fault_server.url)
+    cookie = signed_in_cookie(fault_server.url, "priya")
+    publisher_cookie = signed_in_cookie(fault_server.url, "sam")
+    log_before = fault_server.log_tail(100_000)
+
+    async def leave_at_once(number: int) -> None:
+        # Signed in, so each arrival and departure also broadcasts presence to the rest.
+        async with thread_socket(fault_server.url, page_id, cookie) as socket:
+            await frame_of_type(socket, "thread.snapshot")
+            if number % 2:  # refused and closed by the server, while this client keeps sending
+                await socket.send("x" * 70_000)
+                for _ in range(5):
+                    await socket.send('{"type": "sync", "after": 0}')
+
+    async with thread_socket(fault_server.url, page_id, publisher_cookie) as publisher:
+        await frame_of_type(publisher, "thread.snapshot")
+        for round_number in range(4):
+            leaving = [asyncio.create_task(leave_at_once(n)) for n in range(20)]
+            if round_number == 0:  # the rate limit allows five comments in its window
+                for n in range(5):
+                    body = f"Churn {n}"
+                    message = {"type": "comment.create", "body": body, "client_id": body}
+                    await publisher.send(json.dumps(message))
+                    await asyncio.sleep(0.05)
+            await asyncio.gather(*leaving, return_exceptions=True)
+        await publisher.send(json.dumps({"type": "sync", "after": 0}))
+        assert (await frame_of_type(publisher, "thread.sync"))["comments"]
+
+    new_log = fault_server.log_tail(100_000)[len(log_before) :]
+    assert "Traceback" not in new_log and "Disconnected" not in new_log, new_log[-3000:]
