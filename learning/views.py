@@ -26,7 +26,7 @@ from learning.feeds import TopicFeed
 from learning.knowledge_check import answers_from_post, attempt_review
 from learning.models import Completion, KnowledgeCheckAttempt, LessonPage, ReviewSchedule
 from site.inputs import InvalidInput, check_text, optional_id
-from site.visibility import visible_pages
+from site.visibility import may_view, visible_pages
 
 # A fetch() from site/static/js/knowledge-check.js sends this header and gets a fragment back.
 FRAGMENT_HEADER = "X-Pairwise-Fragment"
@@ -145,7 +145,10 @@ def _mark(request: HttpRequest, page, complete: Callable[[], object], words: tup
 
 def _lesson_context(request: HttpRequest, lesson: LessonPage) -> dict:
     user = request.user
+    inspired_by = lesson.inspired_by
     context = {
+        # The post it grew out of, named only to those who may read it.
+        "inspired_by": inspired_by if may_view(inspired_by, user=user, session=request.session) else None,
         "done": False,
         "review": None,
         "check": None,

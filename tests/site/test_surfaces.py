@@ -37,6 +37,7 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor):
     post = make_post(title=SECRET, tags=["Wikis"])
     lesson = make_lesson(title=LESSON_SECRET, tags=["Wikis"])
     make_post(title="Public post", tags=["Wikis"])
+    inspired = make_lesson(title="Grew from the minutes", inspired_by=post)
     collection = make_collection(title="Path", pages=[post, lesson])
     for person in (staff, member):
         TopicFollow.objects.create(user=person, tag=post.tags.get())
@@ -45,7 +46,14 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor):
     for page in (post, lesson):
         restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
         restriction.groups.set([committee])
-    return {"post": post, "lesson": lesson, "collection": collection, "member": member, "comment": comment}
+    return {
+        "post": post,
+        "lesson": lesson,
+        "inspired": inspired,
+        "collection": collection,
+        "member": member,
+        "comment": comment,
+    }
 
 
 def signed_in(user) -> Client:
@@ -65,6 +73,7 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "blog.BlogPostPage": ("get", post.url),
         "learning.LearningIndexPage": ("get", "/lessons/"),
         "learning.LessonPage": ("get", lesson.url),
+        "learning.LessonPage (public, inspired by the restricted post)": ("get", world["inspired"].url),
         "learning.LessonPage:check": ("post", f"{lesson.url}check/"),
         "learning.LessonPage:done": ("post", f"{lesson.url}done/"),
         "learning.CollectionIndexPage": ("get", "/collections/"),
@@ -167,6 +176,7 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url
     assert "mentioned you" in client.get("/me/notifications/").content.decode()
+    assert SECRET in client.get(world["inspired"].url).content.decode()
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
