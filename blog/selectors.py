@@ -10,7 +10,7 @@ from wagtail.models import Page
 
 from blog.models import BlogPostPage, MentorPair
 from blog.threads.models import Comment
-from site.visibility import searchable, visible_pages
+from site.visibility import visible_pages
 
 
 def _with_listing_relations(posts: QuerySet[BlogPostPage]) -> QuerySet[BlogPostPage]:
@@ -62,4 +62,4 @@ def pairs_of_user(user) -> QuerySet[MentorPair]:
 
 def search_posts(query: str, *, user=None):
     """Live posts ``user`` may see matching ``query`` in title, intro, body, tags or pair."""
-    return _with_listing_relations(searchable(BlogPostPage.objects.all(), user=user)).search(query)
+    return _with_listing_relations(visible_pages(BlogPostPage.objects.all(), user=user)).search(query)

@@ -29,7 +29,7 @@ from learning.models import (
     TopicFollow,
 )
 from site.inputs import parse_id
-from site.visibility import searchable, visible_pages
+from site.visibility import visible_pages
 
 STREAM_PAGE_SIZE = 20
 _CURSOR_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -247,7 +247,7 @@ def lesson_list(*, user=None, index: Page | None = None) -> QuerySet[LessonPage]
 def search_lessons(query: str, *, user=None, limit: int = 6) -> list[LessonPage]:
     """The live lessons ``user`` may see that best match ``query`` (objective, body, takeaways, topics)."""
     lessons = (
-        searchable(LessonPage.objects.all(), user=user)
+        visible_pages(LessonPage.objects.all(), user=user)
         .select_related("pair__first_member", "pair__second_member")
         .prefetch_related("tags")
     )

@@ -29,6 +29,7 @@ from learning.models import (
     ReviewSchedule,
     TopicFollow,
 )
+from site.inputs import InvalidInput, parse_id
 
 # Days until the next review, step by step: a wrong answer starts the ladder
 # at step 0; each review passed on or after its due date climbs one step;
@@ -114,8 +115,10 @@ class CheckedAnswers:
 def _chosen_indexes(question, raw: Sequence[str | int]) -> list[int]:
     choices = question["choices"]
     try:
-        chosen = sorted({int(value) for value in raw})
-    except (TypeError, ValueError):
+        # ``parse_id``, not ``int``: the form sends ASCII digits, and ``int``
+        # would also take Arabic-Indic or fullwidth digits, " 1", "+1" or "0_1".
+        chosen = sorted({parse_id(value, name="choice") for value in raw})
+    except InvalidInput:
         raise KnowledgeCheckError(
             "That answer is not one of the choices offered.", code="bad_choice"
         ) from None

@@ -36,8 +36,8 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     """Redirect to the form's ``next`` field when it is on this site, else to ``default``."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return redirect(target)
-    return redirect(default)
+        return HttpResponseRedirect(target)  # an address, never a URL name to reverse
+    return HttpResponseRedirect(default)
 
 
 # --- Topics ------------------------------------------------------------------

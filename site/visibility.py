@@ -24,17 +24,17 @@ instead of asking the database again for every frame.
 import enum
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Length, Substr
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, get_page_models
 from wagtail.query import PageQuerySet
 from wagtail.signals import page_unpublished, post_page_move
 
@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 PASSED_KEY = PageViewRestriction.passed_view_restrictions_session_key
 EPOCH_KEY = "visibility:privacy-epoch"
+SNAPSHOT_KEY = "visibility:restrictions"
+SNAPSHOT_SECONDS = 24 * 60 * 60
+# The restrictions of the current epoch, kept in this process too.
+_snapshots: dict[str, tuple] = {}
 
 # Sent after commit when what someone may see may have changed. ``user_ids``
 # names the people concerned; ``None`` means anyone (a page's privacy, state
@@ -57,60 +61,97 @@ class Verdict(enum.Enum):
     FORBIDDEN = "forbidden"
 
 
-# --- one page -------------------------------------------------------------------------
+# --- the restrictions, as facts ------------------------------------------------------
 
 
-def restrictions_on(page: Page) -> QuerySet[PageViewRestriction]:
-    """The view restrictions that apply to ``page``: on it or an ancestor, aliases resolved; one query."""
-    steps = range(Page.steplen, len(page.path) + 1, Page.steplen)
-    chain = Page.objects.filter(path__in=[page.path[:end] for end in steps])
-    return PageViewRestriction.objects.filter(
-        Q(page__in=chain.filter(alias_of__isnull=True).values("pk"))
-        | Q(page__in=chain.filter(alias_of__isnull=False).values("alias_of"))
+@dataclass(frozen=True)
+class Restriction:
+    """One view restriction, with every page path it covers.
+
+    It covers its page and everything below, unless that page is itself an
+    alias (Wagtail ignores an alias's own restrictions), and everything below
+    each alias of its page (an alias takes its source's restrictions).
+    """
+
+    id: int
+    kind: str
+    paths: tuple[str, ...]
+    group_ids: frozenset[int]
+
+    def covers(self, path: str) -> bool:
+        return any(path.startswith(prefix) for prefix in self.paths)
+
+
+def restrictions() -> tuple[Restriction, ...]:
+    """Every restriction of the site, read once per privacy epoch and kept in the cache.
+
+    A site has few restrictions, so every decision is made from this list: a
+    listing excludes a few path prefixes (as Wagtail's own ``public()`` does)
+    and one page is checked without the database. The epoch is read before
+    the database, so a list read while a change commits is filed under the
+    epoch that change replaces, and never used again.
+    """
+    epoch = privacy_epoch()
+    known = _snapshots.get(epoch) if epoch is not None else None
+    if known is not None:
+        return known
+    stored = _cache_get(f"{SNAPSHOT_KEY}:{epoch}") if epoch is not None else None
+    facts = stored if stored is not None else _read_restrictions()
+    if epoch is not None:
+        if stored is None:
+            _cache_set(f"{SNAPSHOT_KEY}:{epoch}", facts, SNAPSHOT_SECONDS)
+        _snapshots.clear()  # one epoch is current at a time
+        _snapshots[epoch] = facts
+    return facts
+
+
+def _read_restrictions() -> tuple[Restriction, ...]:
+    rows = list(
+        PageViewRestriction.objects.values_list(
+            "pk", "restriction_type", "page_id", "page__path", "page__alias_of"
+        )
+    )
+    if not rows:
+        return ()
+    page_ids = {page_id for _, _, page_id, _, _ in rows}
+    groups: dict[int, set[int]] = {}
+    for restriction_id, group_id in PageViewRestriction.groups.through.objects.filter(
+        pageviewrestriction__in=[row[0] for row in rows]
+    ).values_list("pageviewrestriction_id", "group_id"):
+        groups.setdefault(restriction_id, set()).add(group_id)
+    aliases: dict[int, list[str]] = {}
+    for source_id, path in Page.objects.filter(alias_of__in=page_ids).values_list("alias_of_id", "path"):
+        aliases.setdefault(source_id, []).append(path)
+    return tuple(
+        Restriction(
+            id=pk,
+            kind=kind,
+            paths=tuple(([] if alias_of is not None else [path]) + aliases.get(page_id, [])),
+            group_ids=frozenset(groups.get(pk, ())),
+        )
+        for pk, kind, page_id, path, alias_of in rows
     )
 
 
-def page_verdict(page: Page | None, *, user, session=None) -> Verdict:
-    """Whether ``user`` (with their ``session``, for passwords) may see ``page``; at most two queries."""
-    if page is None or not page.live:
-        return Verdict.NOT_FOUND
-    user = user if user is not None else AnonymousUser()
-    refused = _refused_by(list(restrictions_on(page)), user=user, session=session)
-    if not refused:
-        return Verdict.VISIBLE
-    if not user.is_authenticated and any(r.restriction_type != r.PASSWORD for r in refused):
-        return Verdict.SIGN_IN
-    return Verdict.FORBIDDEN
+def _refuses(restriction: Restriction, *, user, passed: set[int]) -> bool:
+    if restriction.kind == PageViewRestriction.PASSWORD:
+        return restriction.id not in passed
+    if restriction.kind == PageViewRestriction.LOGIN:
+        return not user.is_authenticated
+    if restriction.kind == PageViewRestriction.GROUPS:
+        if not user.is_authenticated:
+            return True
+        return not user.is_superuser and not restriction.group_ids & _group_ids(user)
+    return False  # "none": a restriction that restricts nothing
 
 
-def may_view(page: Page | None, *, user, session=None) -> bool:
-    return page_verdict(page, user=user, session=session) is Verdict.VISIBLE
-
-
-def _refused_by(restrictions: list[PageViewRestriction], *, user, session) -> list[PageViewRestriction]:
-    passed = _passed(session)
-    refused, by_groups = [], []
-    for restriction in restrictions:
-        kind = restriction.restriction_type
-        if kind == PageViewRestriction.PASSWORD:
-            if restriction.pk not in passed:
-                refused.append(restriction)
-        elif kind == PageViewRestriction.LOGIN:
-            if not user.is_authenticated:
-                refused.append(restriction)
-        elif kind == PageViewRestriction.GROUPS:
-            if not user.is_authenticated:
-                refused.append(restriction)
-            elif not user.is_superuser:
-                by_groups.append(restriction)
-    if by_groups:
-        let_through = set(
-            PageViewRestriction.groups.through.objects.filter(
-                pageviewrestriction__in=[r.pk for r in by_groups], group__user=user
-            ).values_list("pageviewrestriction_id", flat=True)
-        )
-        refused += [r for r in by_groups if r.pk not in let_through]
-    return refused
+def _group_ids(user) -> frozenset[int]:
+    """The person's groups, asked once per user object."""
+    known = getattr(user, "_visibility_group_ids", None)
+    if known is None:
+        known = frozenset(user.groups.values_list("pk", flat=True))
+        user._visibility_group_ids = known
+    return known
 
 
 def _passed(session) -> set[int]:
@@ -124,14 +165,44 @@ def _passed(session) -> set[int]:
     return {pk for pk in passed if isinstance(pk, int)} if isinstance(passed, list) else set()
 
 
+# --- one page -------------------------------------------------------------------------
+
+
+def restrictions_on(page: Page) -> QuerySet[PageViewRestriction]:
+    """The view restrictions that apply to ``page`` (on it or an ancestor, aliases resolved)."""
+    return PageViewRestriction.objects.filter(pk__in=[r.id for r in restrictions() if r.covers(page.path)])
+
+
+def page_verdict(page: Page | None, *, user, session=None) -> Verdict:
+    """Whether ``user`` (with their ``session``, for passwords) may see ``page``.
+
+    No query on a page no restriction covers; one (the person's groups) at most otherwise.
+    """
+    if page is None or not page.live:
+        return Verdict.NOT_FOUND
+    user = user if user is not None else AnonymousUser()
+    passed = _passed(session)
+    refused = [r for r in restrictions() if r.covers(page.path) and _refuses(r, user=user, passed=passed)]
+    if not refused:
+        return Verdict.VISIBLE
+    if not user.is_authenticated and any(r.kind != PageViewRestriction.PASSWORD for r in refused):
+        return Verdict.SIGN_IN
+    return Verdict.FORBIDDEN
+
+
+def may_view(page: Page | None, *, user, session=None) -> bool:
+    return page_verdict(page, user=user, session=session) is Verdict.VISIBLE
+
+
 class VisibilityRuleMixin:
     """For page models: Wagtail's own serving checks the restrictions of the one rule.
 
     Wagtail's ``check_view_restrictions`` hook asks ``get_view_restrictions``
     and lets each restriction accept the request (showing the password form
-    or the sign-in page where one refuses); here that set is the rule's, in
-    one query instead of two. ``tests/site/test_visibility.py`` checks that
-    Wagtail's acceptance and ``page_verdict`` agree on every kind.
+    or the sign-in page where one refuses); here that set is the rule's, and
+    costs no query on a page that no restriction covers.
+    ``tests/site/test_visibility.py`` checks that Wagtail's acceptance and
+    ``page_verdict`` agree on every kind.
     """
 
     def get_view_restrictions(self):
@@ -142,43 +213,19 @@ class VisibilityRuleMixin:
 
 
 def visible_pages(pages: PageQuerySet, *, user, session=None) -> PageQuerySet:
-    """The live pages of ``pages`` that ``user`` may see, in the same query (two ``NOT EXISTS``)."""
+    """The live pages of ``pages`` that ``user`` may see, in the same query.
+
+    Each restriction that refuses the person excludes its path prefixes, on
+    an indexed field Wagtail search filters on too.
+    """
     user = user if user is not None else AnonymousUser()
-    refusing = _refusing_restrictions(user=user, session=session)
-    on_chain = refusing.filter(
-        page__alias_of__isnull=True, page__path=Substr(OuterRef("path"), 1, Length("page__path"))
-    )
-    # An ancestor (or the page) that is an alias takes its source's restrictions.
-    alias_in_chain = Page.objects.filter(
-        alias_of__isnull=False,
-        path=Substr(OuterRef("path"), 1, Length("path")),
-        alias_of__in=refusing.values("page"),
-    )
-    return pages.filter(live=True).exclude(Exists(on_chain)).exclude(Exists(alias_in_chain))
-
-
-def searchable(pages: PageQuerySet, *, user, session=None) -> PageQuerySet:
-    """``visible_pages`` in the form Wagtail search accepts: a filter on the indexed ``id``."""
-    visible = visible_pages(Page.objects.all(), user=user, session=session)
-    return pages.filter(live=True, id__in=visible.values("id"))
-
-
-def _refusing_restrictions(*, user, session) -> QuerySet[PageViewRestriction]:
-    """The restrictions that keep ``user`` out, as a queryset (for subqueries)."""
     passed = _passed(session)
-    unpassed_password = Q(restriction_type=PageViewRestriction.PASSWORD)
-    if passed:
-        unpassed_password &= ~Q(pk__in=passed)
-    if not user.is_authenticated:
-        refusing = unpassed_password | ~Q(restriction_type=PageViewRestriction.PASSWORD)
-    elif user.is_superuser:
-        refusing = unpassed_password
-    else:
-        member = PageViewRestriction.groups.through.objects.filter(
-            pageviewrestriction=OuterRef("pk"), group__user=user
-        )
-        refusing = unpassed_password | (Q(restriction_type=PageViewRestriction.GROUPS) & ~Q(Exists(member)))
-    return PageViewRestriction.objects.filter(refusing)
+    pages = pages.filter(live=True)
+    for prefix in sorted(
+        {path for r in restrictions() if _refuses(r, user=user, passed=passed) for path in r.paths}
+    ):
+        pages = pages.exclude(path__startswith=prefix)
+    return pages
 
 
 def visible_to_people(*, page: str, person: str) -> Q:
@@ -189,48 +236,38 @@ def visible_to_people(*, page: str, person: str) -> Q:
     (``"comment__page"``, ``"recipient"``). A person's session is not known
     here, so a password restriction lets nobody through.
     """
-
-    def refusing(person_ref) -> QuerySet[PageViewRestriction]:
-        member = PageViewRestriction.groups.through.objects.filter(
-            pageviewrestriction=OuterRef("pk"), group__user=OuterRef(person_ref)
-        )
-        superuser = get_user_model().objects.filter(pk=OuterRef(person_ref), is_superuser=True)
-        return PageViewRestriction.objects.filter(
-            Q(restriction_type=PageViewRestriction.PASSWORD)
-            | (Q(restriction_type=PageViewRestriction.GROUPS) & ~Q(Exists(member)) & ~Q(Exists(superuser)))
-        )
-
-    path = f"{page}__path"
-    on_chain = refusing(OuterRef(person)).filter(
-        page__alias_of__isnull=True, page__path=Substr(OuterRef(path), 1, Length("page__path"))
-    )
-    alias_in_chain = Page.objects.filter(
-        alias_of__isnull=False,
-        path=Substr(OuterRef(path), 1, Length("path")),
-        alias_of__in=refusing(OuterRef(OuterRef(person))).values("page"),
-    )
-    return Q(**{f"{page}__live": True}) & ~Q(Exists(on_chain)) & ~Q(Exists(alias_in_chain))
+    keep = Q(**{f"{page}__live": True})
+    for restriction in restrictions():
+        under = Q()
+        for prefix in restriction.paths:
+            under |= Q(**{f"{page}__path__startswith": prefix})
+        if restriction.kind == PageViewRestriction.PASSWORD:
+            keep &= ~under
+        elif restriction.kind == PageViewRestriction.GROUPS:
+            member = get_user_model().groups.through.objects.filter(
+                user=OuterRef(person), group__in=restriction.group_ids
+            )
+            keep &= ~(under & Q(**{f"{person}__is_superuser": False}) & ~Q(Exists(member)))
+    return keep
 
 
 def viewers_among(page: Page, *, user_ids) -> set[int]:
-    """Which of ``user_ids`` (signed-in people) may see ``page``; one query, two on a restricted page.
+    """Which of ``user_ids`` (signed-in people) may see ``page``; a query only for group restrictions.
 
     A person's session is not known here, so a password restriction lets nobody through.
     """
     user_ids = set(user_ids)
     if not user_ids or not page.live:
         return set()
-    restrictions = list(restrictions_on(page))
-    if not restrictions:
-        return user_ids
-    if any(r.restriction_type == PageViewRestriction.PASSWORD for r in restrictions):
+    covering = [r for r in restrictions() if r.covers(page.path)]
+    if any(r.kind == PageViewRestriction.PASSWORD for r in covering):
         return set()
-    people = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
-    for restriction in restrictions:
-        if restriction.restriction_type == PageViewRestriction.GROUPS:
-            people = people.filter(
-                Q(is_superuser=True) | Q(groups__in=Group.objects.filter(pageviewrestriction=restriction))
-            )
+    by_groups = [r for r in covering if r.kind == PageViewRestriction.GROUPS]
+    if not by_groups:
+        return user_ids
+    people = get_user_model().objects.filter(pk__in=user_ids)
+    for restriction in by_groups:
+        people = people.filter(Q(is_superuser=True) | Q(groups__in=restriction.group_ids))
     return set(people.values_list("pk", flat=True).distinct())
 
 
@@ -250,6 +287,20 @@ def privacy_epoch() -> str | None:
     except Exception:  # the cache backend's own errors (Redis down) have no common base class
         return None
     return epoch
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # unreachable: read from the database instead
+        return None
+
+
+def _cache_set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("visibility: restrictions not cached, the cache is unavailable")
 
 
 def visibility_changed(*, user_ids=None, ended_session: str | None = None) -> None:
@@ -272,6 +323,13 @@ def visibility_changed(*, user_ids=None, ended_session: str | None = None) -> No
 
 def _page_changed(**kwargs) -> None:
     visibility_changed()
+
+
+def _alias_created(sender, instance, created, **kwargs) -> None:
+    # A new alias of a restricted page takes its source's restrictions: the
+    # paths the rule excludes change.
+    if created and instance.alias_of_id is not None:
+        visibility_changed()
 
 
 def _groups_of_restriction_changed(sender, action, **kwargs) -> None:
@@ -313,6 +371,10 @@ def connect_receivers() -> None:
         dispatch_uid="visibility.restriction_groups",
     )
     page_unpublished.connect(_page_changed, dispatch_uid="visibility.page_unpublished")
+    for model in get_page_models():  # a page is saved as its own type
+        post_save.connect(
+            _alias_created, sender=model, dispatch_uid=f"visibility.alias_created.{model._meta.label}"
+        )
     post_page_move.connect(_page_changed, dispatch_uid="visibility.page_moved")
     post_delete.connect(_page_changed, sender=Page, dispatch_uid="visibility.page_deleted")
     m2m_changed.connect(

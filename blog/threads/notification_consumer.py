@@ -23,6 +23,7 @@ from blog.threads.sockets import (
 )
 from site.layers import LAYER_ERRORS
 
+
 class NotificationConsumer(SocketConsumer):
     async def connect(self) -> None:
         try:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -82,12 +83,19 @@ def _comments(request: HttpRequest, page_id: int) -> dict:
 def _create(request: HttpRequest, page: Page) -> JsonResponse:
     if not request.user.is_authenticated:
         raise ThreadError("auth_required", "Sign in to take part in this thread.")
-    if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
+    # Read the body before the CSRF check: for a form-encoded or multipart body
+    # the check reads request.POST, which would use up the stream.
+    body = request.body
+    try:
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+    except MultiPartParserError as error:
+        raise ThreadError("invalid", "Send a JSON object.") from error
+    if refused is not None:
         raise ThreadError("forbidden", "The CSRF token is missing or wrong.")
-    if len(request.body) > MAX_FRAME_BYTES:
+    if len(body) > MAX_FRAME_BYTES:
         raise ThreadError("too_long", "A request can be at most 64 KiB.")
     try:
-        payload = parse_json(request.body, max_bytes=MAX_FRAME_BYTES)
+        payload = parse_json(body, max_bytes=MAX_FRAME_BYTES)
     except InvalidInput as error:
         raise ThreadError("invalid", f"The request body is not usable JSON: {error}") from error
     if not isinstance(payload, dict):

@@ -25,10 +25,19 @@ from site.visibility import (
 pytestmark = pytest.mark.django_db
 
 
-def restrict(page, kind, *, groups=(), password=""):
-    restriction = PageViewRestriction.objects.create(page=page, restriction_type=kind, password=password)
-    restriction.groups.set(groups)
-    return restriction
+@pytest.fixture
+def restrict(django_capture_on_commit_callbacks):
+    """Restrict a page and commit, as the admin does (the rule's epoch moves on commit)."""
+
+    def make(page, kind, *, groups=(), password=""):
+        with django_capture_on_commit_callbacks(execute=True):
+            restriction = PageViewRestriction.objects.create(
+                page=page, restriction_type=kind, password=password
+            )
+            restriction.groups.set(groups)
+        return restriction
+
+    return make
 
 
 @pytest.fixture
@@ -58,7 +67,9 @@ def listed(user, session=None) -> set[int]:
         ("password", set()),
     ],
 )
-def test_each_kind_of_restriction_lets_through_whom_it_should(make_post, people, committee, kind, sees):
+def test_each_kind_of_restriction_lets_through_whom_it_should(
+    restrict, make_post, people, committee, kind, sees
+):
     post = make_post()
     restrict(post, kind, groups=[committee] if kind == "groups" else [], password="s3cret")
 
@@ -73,7 +84,7 @@ def test_each_kind_of_restriction_lets_through_whom_it_should(make_post, people,
         assert verdicts["staff"] is Verdict.FORBIDDEN
 
 
-def test_a_password_entered_in_this_session_opens_the_page_for_it_alone(make_post, staff):
+def test_a_password_entered_in_this_session_opens_the_page_for_it_alone(restrict, make_post, staff):
     post = make_post()
     restriction = restrict(post, "password", password="s3cret")
     session = SessionStore()
@@ -85,7 +96,7 @@ def test_a_password_entered_in_this_session_opens_the_page_for_it_alone(make_pos
     assert post.pk not in listed(staff, SessionStore())
 
 
-def test_a_restriction_on_an_ancestor_covers_every_page_below(make_post, blog_index, staff):
+def test_a_restriction_on_an_ancestor_covers_every_page_below(restrict, make_post, blog_index, staff):
     post = make_post()
     restrict(blog_index, "login")
 
@@ -94,7 +105,7 @@ def test_a_restriction_on_an_ancestor_covers_every_page_below(make_post, blog_in
     assert page_verdict(post, user=staff) is Verdict.VISIBLE and post.pk in listed(staff)
 
 
-def test_an_alias_takes_its_sources_restrictions(make_post, blog_index, home):
+def test_an_alias_takes_its_sources_restrictions(restrict, make_post, blog_index, home):
     source = make_post(title="Source")
     alias = source.create_alias(parent=blog_index, update_slug="alias-of-source")
     restrict(source, "login")
@@ -112,7 +123,7 @@ def test_drafts_and_missing_pages_are_not_found(make_post, editor):
 
 
 @pytest.mark.parametrize("kind", ["login", "groups", "password"])
-def test_wagtails_serving_agrees_with_the_rule(make_post, people, committee, kind):
+def test_wagtails_serving_agrees_with_the_rule(restrict, make_post, people, committee, kind):
     """Wagtail's serving accepts each restriction itself: its answer and the rule's must be the same."""
     post = make_post()
     restrict(post, kind, groups=[committee], password="s3cret")
@@ -124,7 +135,7 @@ def test_wagtails_serving_agrees_with_the_rule(make_post, people, committee, kin
         assert wagtail_says == (page_verdict(page, user=user, session=request.session) is Verdict.VISIBLE)
 
 
-def test_viewers_among_names_only_people_who_may_see_the_page(make_post, people, committee):
+def test_viewers_among_names_only_people_who_may_see_the_page(restrict, make_post, people, committee):
     post = make_post()
     ids = {people[name].pk for name in ("staff", "member", "root")}
     assert viewers_among(post, user_ids=ids) == ids
@@ -136,7 +147,9 @@ def test_viewers_among_names_only_people_who_may_see_the_page(make_post, people,
     assert viewers_among(post, user_ids=ids) == set()
 
 
-def test_visible_to_people_decides_per_row_for_many_people_at_once(make_post, people, committee, pair):
+def test_visible_to_people_decides_per_row_for_many_people_at_once(
+    restrict, make_post, people, committee, pair
+):
     """One query: a notification per person, each kept only if its own person may see the page."""
     post = make_post()
     comment = comment_create(page=post, author=pair.first_member, body="Hello", client_id="c").comment
@@ -149,3 +162,31 @@ def test_visible_to_people_decides_per_row_for_many_people_at_once(make_post, pe
     kept = Notification.objects.filter(visible_to_people(page="comment__page", person="recipient"))
 
     assert set(kept.values_list("recipient__username", flat=True)) == {"cara", "root"}
+
+
+def test_an_alias_made_after_the_restriction_is_covered_too(
+    restrict, make_post, blog_index, django_capture_on_commit_callbacks
+):
+    source = make_post(title="Source")
+    restrict(source, "login")
+    assert source.pk not in listed(AnonymousUser())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alias = source.create_alias(parent=blog_index, update_slug="alias-of-source")
+
+    assert page_verdict(alias, user=AnonymousUser()) is Verdict.SIGN_IN
+    assert alias.pk not in listed(AnonymousUser())
+
+
+def test_deciding_costs_no_query_once_the_restrictions_are_known(
+    restrict, make_post, staff, committee, django_assert_num_queries
+):
+    open_post, closed_post = make_post(), make_post()
+    restrict(closed_post, "login")
+    page_verdict(open_post, user=staff)  # reads the site's restrictions once for this epoch
+
+    with django_assert_num_queries(0):
+        verdicts = [page_verdict(page, user=staff) for page in (open_post, closed_post)]
+        visible_pages(BlogPostPage.objects.all(), user=staff)  # built, not run
+
+    assert verdicts == [Verdict.VISIBLE, Verdict.VISIBLE]
