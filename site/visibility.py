@@ -21,9 +21,12 @@ and send ``access_changed`` after their transaction commits (see
 instead of asking the database again for every frame.
 """
 
+import contextlib
 import enum
 import logging
 import uuid
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -44,6 +47,7 @@ PASSED_KEY = PageViewRestriction.passed_view_restrictions_session_key
 EPOCH_KEY = "visibility:privacy-epoch"
 SNAPSHOT_KEY = "visibility:restrictions"
 SNAPSHOT_SECONDS = 24 * 60 * 60
+_held_epoch: ContextVar[str | None] = ContextVar("privacy_epoch", default=None)
 # The restrictions of the current epoch, kept in this process too.
 _snapshots: dict[str, tuple] = {}
 
@@ -274,11 +278,15 @@ def viewers_among(page: Page, *, user_ids) -> set[int]:
 # --- the privacy epoch -------------------------------------------------------------------
 
 
-def privacy_epoch() -> str | None:
+def privacy_epoch(*, fresh: bool = False) -> str | None:
     """The current epoch; a new one after every change that can take a page from someone.
 
     ``None`` when the cache is unreachable: callers then decide afresh.
+    Inside ``one_epoch()`` the epoch read when it began, unless ``fresh``.
     """
+    held = None if fresh else _held_epoch.get()
+    if held is not None:
+        return held
     try:
         epoch = cache.get(EPOCH_KEY)
         if epoch is None:
@@ -287,6 +295,21 @@ def privacy_epoch() -> str | None:
     except Exception:  # the cache backend's own errors (Redis down) have no common base class
         return None
     return epoch
+
+
+@contextlib.contextmanager
+def one_epoch() -> Iterator[str | None]:
+    """Decisions made inside share one read of the epoch (a socket's check and its write).
+
+    A broadcast's stamp is read ``fresh``, after commit, even inside.
+    """
+    token = _held_epoch.set(None)
+    epoch = privacy_epoch()
+    _held_epoch.set(epoch)
+    try:
+        yield epoch
+    finally:
+        _held_epoch.reset(token)
 
 
 def _cache_get(key: str):

@@ -62,7 +62,7 @@ from blog.threads.sockets import (
 )
 from site.inputs import InvalidInput, parse_json
 from site.layers import LAYER_ERRORS
-from site.visibility import privacy_epoch
+from site.visibility import one_epoch, privacy_epoch
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ class ThreadConsumer(SocketConsumer):
         if event["frame"] == "comment.created" and event["id"] in self.confirmed:
             self.confirmed.discard(event["id"])
             return
-        if not await self._may_forward(event):
+        if not self._decided(event) and not await self._may_forward(event):
             return
         privileged = self.viewer.user_id == event["author_id"] or (
             self.viewer.is_editor and event.get("editor")
@@ -276,7 +276,7 @@ class ThreadConsumer(SocketConsumer):
 
     async def thread_frame(self, event: dict) -> None:
         """A frame that reads the same for everyone (deletions, reactions, presence)."""
-        if await self._may_forward(event):
+        if self._decided(event) or await self._may_forward(event):
             await self.send(text_data=event["text"])
 
     async def thread_typing(self, event: dict) -> None:
@@ -297,14 +297,21 @@ class ThreadConsumer(SocketConsumer):
 
     # --- access, cached per socket ---------------------------------------------------
 
+    def _decided(self, event: dict) -> bool:
+        """Whether this socket's last decision holds for ``event``: same epoch, and recent."""
+        epoch = event.get("privacy")
+        return (
+            epoch is not None
+            and epoch == self.epoch
+            and time.monotonic() - self.checked_at < RECHECK_SECONDS
+            and not self.socket_closed
+        )
+
     async def _may_forward(self, event: dict) -> bool:
         """Whether this socket may still be sent a thread broadcast; decides again when stale."""
-        if self.socket_closed:
-            return False
-        epoch = event.get("privacy")
-        if epoch is not None and epoch == self.epoch and time.monotonic() - self.checked_at < RECHECK_SECONDS:
+        if self._decided(event):  # every frame but the first after a change: no await, no trip
             return True
-        return await self._recheck()
+        return not self.socket_closed and await self._recheck()
 
     async def _recheck(self) -> bool:
         was_signed_in = self.viewer.user_id is not None
@@ -374,9 +381,11 @@ class ThreadConsumer(SocketConsumer):
         """
 
         def call():
-            user = self._authorise(write=True)
-            actor = {"author": user} if author_argument else {"user": user}
-            return service(page=self._page, **actor, **arguments)
+            # The check and the service's own decisions (who is notified) share one epoch read.
+            with one_epoch():
+                user = self._authorise(write=True)
+                actor = {"author": user} if author_argument else {"user": user}
+                return service(page=self._page, **actor, **arguments)
 
         outbox = frames.Outbox()
         try:

@@ -37,7 +37,7 @@ def thread_send(page_id: int, event: dict[str, Any]) -> None:
     database again only while its last decision was made under this epoch
     (``blog.threads.sockets``).
     """
-    group_send(thread_group(page_id), {**event, "privacy": privacy_epoch()})
+    group_send(thread_group(page_id), {**event, "privacy": privacy_epoch(fresh=True)})
 
 
 def encode(frame: dict[str, Any]) -> str:
