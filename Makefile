@@ -6,22 +6,23 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= site.settings.dev
 
-.PHONY: run test install install-dev browser serve migrate demo lint format check clean
+.PHONY: run test install install-dev browser serve migrate demo lint format check lock lock-check clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pairwise needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# The .pth line makes the project's site/ folder importable as `site` for
-# every tool in the virtualenv (see projectsite.py).
+# The lock files pin every package with its hashes (`make lock` writes them
+# from requirements*.in). The .pth line makes the project's site/ folder
+# importable as `site` for every tool in the virtualenv (see projectsite.py).
 $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	$(PY) -c 'import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "pairwise.pth").write_text("$(CURDIR)\nimport projectsite\n")'
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -61,6 +62,16 @@ lint: install-dev
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Compile requirements*.in into the lock files, every package pinned and hashed.
+lock: install-dev
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+	  --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+lock-check: install-dev
+	$(PY) .ci/check_lock.py
 
 check: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
