@@ -1,4 +1,4 @@
-"""Atom feeds of the blog and of each pair."""
+"""Atom feeds of the blog and of each pair, and the base of every feed of posts and lessons."""
 
 import datetime
 
@@ -10,8 +10,8 @@ from blog.selectors import post_list
 FEED_LENGTH = 20
 
 
-class PostFeed(Feed):
-    """Shared rendering of a list of posts; subclasses say which posts."""
+class PageFeed(Feed):
+    """Shared rendering of a list of posts and lessons; subclasses say which."""
 
     feed_type = Atom1Feed
 
@@ -19,13 +19,13 @@ class PostFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.intro
+        return getattr(item, "intro", None) or getattr(item, "objective", "")
 
     def item_link(self, item):
         return item.get_full_url(self.request)
 
     def item_author_name(self, item):
-        return item.pair.byline
+        return item.pair.byline if item.pair_id else None
 
     def item_pubdate(self, item):
         return item.first_published_at or datetime.datetime.combine(item.date, datetime.time.min)
@@ -41,7 +41,7 @@ class PostFeed(Feed):
         return super().__call__(request, *args, **kwargs)
 
 
-class BlogFeed(PostFeed):
+class BlogFeed(PageFeed):
     def __init__(self, index):
         super().__init__()
         self.index = index
@@ -59,7 +59,7 @@ class BlogFeed(PostFeed):
         return post_list(user=self.request.user, index=self.index)[:FEED_LENGTH]
 
 
-class PairFeed(PostFeed):
+class PairFeed(PageFeed):
     def get_object(self, request, pair):
         return pair
 

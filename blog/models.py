@@ -20,7 +20,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
 from blog.blocks import PostBodyBlock, reading_minutes
-from blog.forms import BlogPostPageForm
+from blog.forms import PairPageForm
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
 from blog.threads.pages import ThreadPageMixin
@@ -208,7 +208,7 @@ class BlogPostPage(PairPagePermissionsMixin, ThreadPageMixin, VisibilityRuleMixi
         index.FilterField("date"),
     ]
 
-    base_form_class = BlogPostPageForm
+    base_form_class = PairPageForm
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types: list[str] = []
 

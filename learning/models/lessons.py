@@ -14,7 +14,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
-from blog.forms import BlogPostPageForm
+from blog.forms import PairPageForm
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
@@ -107,7 +107,7 @@ class LessonPage(PairPagePermissionsMixin, ThreadPageMixin, RoutablePageMixin, V
     ]
 
     # The same rule as posts: pair members may only credit one of their own pairs.
-    base_form_class = BlogPostPageForm
+    base_form_class = PairPageForm
     parent_page_types = ["learning.LearningIndexPage"]
     subpage_types: list[str] = []
 

@@ -131,7 +131,7 @@ def test_every_surface_is_covered(world):
         "ws/threads/<id:page_id>/",
         "ws/notifications/",
         "",  # UnknownSocket: refuses every other address
-    }, "a new socket: test what it sends (tests/blog/test_live_access.py)"
+    }, "a new socket: test what it sends (tests/blog/threads/test_live_access.py)"
 
 
 @pytest.mark.parametrize("who", ["anonymous", "outsider"])
