@@ -24,6 +24,7 @@ from blog.forms import PairPageForm
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
 from blog.threads.pages import ThreadPageMixin
+from site.people import display_name
 from site.visibility import VisibilityRuleMixin
 
 __all__ = [
@@ -36,15 +37,9 @@ __all__ = [
     "Presence",
     "Reaction",
     "Thread",
-    "display_name",
 ]
 
 POSTS_PER_PAGE = 10
-
-
-def display_name(user) -> str:
-    """The name shown for a person everywhere on the site."""
-    return user.get_full_name() or user.get_username()
 
 
 class MentorPair(index.Indexed, models.Model):
@@ -123,6 +118,18 @@ class MentorPair(index.Indexed, models.Model):
         return user.pk in (self.first_member_id, self.second_member_id)
 
 
+class PairPageMixin:
+    """For pages a mentor pair writes (posts, lessons): the thread tells the pair of every comment."""
+
+    @classmethod
+    def thread_follower_ids(cls, page_id: int) -> list[int]:
+        """Both members of the page's pair, in one query, without loading the page."""
+        members = cls.objects.filter(pk=page_id, pair__isnull=False).values_list(
+            "pair__first_member_id", "pair__second_member_id"
+        )
+        return [member for row in members for member in row]
+
+
 class BlogPostTag(TaggedItemBase):
     content_object = ParentalKey("blog.BlogPostPage", on_delete=models.CASCADE, related_name="tagged_items")
 
@@ -179,7 +186,7 @@ class BlogIndexPage(RoutablePageMixin, VisibilityRuleMixin, Page):
         return BlogFeed(self)(request)
 
 
-class BlogPostPage(PairPagePermissionsMixin, ThreadPageMixin, VisibilityRuleMixin, Page):
+class BlogPostPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, VisibilityRuleMixin, Page):
     """A post that a mentor pair wrote together."""
 
     pair = models.ForeignKey(MentorPair, on_delete=models.PROTECT, related_name="posts")

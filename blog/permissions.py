@@ -6,21 +6,18 @@ the blog index are granted by ``manage.py bootstrap_site``.
 
 from wagtail.models import PagePermissionTester
 
-EDITORS = "Editors"
-PAIR_MEMBERS = "Pair members"
+from site.people import EDITORS, PAIR_MEMBERS, is_editor
 
-
-def is_editor(user) -> bool:
-    """Editors review and publish, curate and moderate; superusers count too."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_pairwise_is_editor", None)
-    if cached is None:
-        cached = user.groups.filter(name=EDITORS).exists()
-        user._pairwise_is_editor = cached
-    return cached
+# The roles are the ground's (site.people); pairs and their pages are this app's.
+__all__ = [
+    "EDITORS",
+    "PAIR_MEMBERS",
+    "OtherPairsPagePermissionTester",
+    "PairPagePermissionsMixin",
+    "can_change_pair_page",
+    "can_write_for_pair",
+    "is_editor",
+]
 
 
 def can_write_for_pair(user, pair) -> bool:

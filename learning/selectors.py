@@ -10,7 +10,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, Max, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -252,6 +262,11 @@ def search_lessons(query: str, *, user=None, limit: int = 6) -> list[LessonPage]
         .prefetch_related("tags")
     )
     return list(lessons.search(query)[:limit])
+
+
+def finished_page_fact(user, page):
+    """``site.readers`` fact: whether the reader finished the page asked about."""
+    return Exists(Completion.objects.filter(user=OuterRef("pk"), page_id=page.pk))
 
 
 def done_page_ids(*, user, page_ids) -> set[int]:

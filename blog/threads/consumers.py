@@ -35,7 +35,6 @@ from django.db import DatabaseError
 
 from channels.db import database_sync_to_async
 
-from blog.models import display_name
 from blog.threads import frames, presence, services
 from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
@@ -62,6 +61,7 @@ from blog.threads.sockets import (
 )
 from site.inputs import InvalidInput, parse_json
 from site.layers import LAYER_ERRORS
+from site.people import display_name
 from site.visibility import one_epoch, privacy_epoch
 
 logger = logging.getLogger(__name__)

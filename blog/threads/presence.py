@@ -18,10 +18,10 @@ from django.utils import timezone
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from blog.models import display_name
 from blog.threads import frames
 from blog.threads.models import Presence
 from site.layers import LAYER_ERRORS
+from site.people import display_name
 from site.visibility import privacy_epoch
 
 logger = logging.getLogger(__name__)

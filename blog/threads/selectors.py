@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from blog.models import display_name
 from blog.threads.models import Comment, Notification, Reaction
+from site.people import display_name, is_editor
 from site.visibility import visible_to_people
 
 SNAPSHOT_SIZE = 100
@@ -33,7 +34,6 @@ class Viewer:
 
     @classmethod
     def of(cls, user) -> "Viewer":
-        from blog.permissions import is_editor
 
         if user is None or not user.is_authenticated:
             return cls()
@@ -143,6 +143,18 @@ def visible_notifications(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(
         visible_to_people(page="comment__page", person="recipient"), recipient=user
     )
+
+
+def unread_notifications_fact(user, page=None):
+    """``site.readers`` fact: the reader's unread notifications, as an annotation on their user row."""
+    unread = (
+        visible_notifications(user=user)
+        .filter(read__isnull=True)
+        .values("recipient")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
 def unread_notification_count(*, user) -> int:

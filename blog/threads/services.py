@@ -28,8 +28,6 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
-from blog.models import display_name
-from blog.permissions import is_editor
 from blog.threads import frames
 from blog.threads.errors import ThreadError
 from blog.threads.limits import comment_rate_check
@@ -47,6 +45,7 @@ from blog.threads.selectors import (
 )
 from site.inputs import InvalidInput, check_text
 from site.page_cache import purge_page_after_commit
+from site.people import display_name, is_editor
 from site.visibility import viewers_among
 
 # More mentions than this in one comment notify only the first ones (alphabetically).

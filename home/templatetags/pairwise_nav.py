@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from home.reader import Reader, reader_state
+from site.readers import Reader, reader_state
 
 register = template.Library()
 
@@ -18,6 +18,6 @@ def nav_link(context, href: str, label: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def signed_in_reader(context) -> Reader | None:
-    """The page's facts about the signed-in reader (``home.reader``); ``None`` when signed out."""
+    """The page's facts about the signed-in reader (``site.readers``); ``None`` when signed out."""
     request = context.get("request")
     return reader_state(request) if request is not None else None

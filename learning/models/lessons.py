@@ -15,6 +15,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
 from blog.forms import PairPageForm
+from blog.models import PairPageMixin
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
@@ -50,7 +51,9 @@ class LearningIndexPage(VisibilityRuleMixin, Page):
         return context
 
 
-class LessonPage(PairPagePermissionsMixin, ThreadPageMixin, RoutablePageMixin, VisibilityRuleMixin, Page):
+class LessonPage(
+    PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, RoutablePageMixin, VisibilityRuleMixin, Page
+):
     """A bite-size lesson: an objective, a short body, takeaways and a knowledge check."""
 
     objective = models.CharField(

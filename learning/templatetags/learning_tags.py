@@ -6,8 +6,8 @@ reader and renders a plain form; the write happens in a view.
 
 from django import template
 
-from home.reader import reader_state
 from learning.models import PairFollow
+from site.readers import reader_state
 
 register = template.Library()
 

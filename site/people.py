@@ -1,0 +1,30 @@
+"""Who a person is to the site: how they are named, and the roles every app knows.
+
+Groups are created by ``blog/migrations/0002_groups.py``. Every app may ask
+here; this module asks no app.
+"""
+
+EDITORS = "Editors"
+PAIR_MEMBERS = "Pair members"
+
+
+def display_name(user) -> str:
+    """The name shown for a person everywhere on the site."""
+    return user.get_full_name() or user.get_username()
+
+
+def is_editor(user) -> bool:
+    """Editors review and publish, curate and moderate; superusers count too.
+
+    Asked once per user object (``site.readers`` fills it in with the page's
+    other facts about the reader).
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_pairwise_is_editor", None)
+    if cached is None:
+        cached = user.groups.filter(name=EDITORS).exists()
+        user._pairwise_is_editor = cached
+    return cached
