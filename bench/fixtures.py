@@ -106,7 +106,7 @@ def fill_thread(page_id: int, *, comments: int, username: str = "sam") -> dict:
             parent = made[-1].pk if made and n % 5 == 4 else None
             body = f"Comment {n} with **Markdown**, a [link](https://example.com/{n}) and @sam."
             result = comment_create(
-                page=page, author=author, body=body, client_id=f"fill-{n}", parent_id=parent
+                page=page, user=author, body=body, client_id=f"fill-{n}", parent_id=parent
             )
             made.append(result.comment)
             if n % 3 == 0:

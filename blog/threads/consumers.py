@@ -40,6 +40,7 @@ from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
 from blog.threads.limits import typing_allowed
 from blog.threads.selectors import (
+    NO_REACTIONS,
     Viewer,
     comment_data,
     reactions_of,
@@ -184,14 +185,15 @@ class ThreadConsumer(SocketConsumer):
             body=message.get("body"),
             client_id=message.get("client_id"),
             parent_id=parent,
-            author_argument=True,
         )
         # The sender hears at once, on its own socket, so its confirmation never
         # depends on the channel layer; the broadcast copy is then skipped. A
         # retry (not created) is answered here and nowhere else.
         if result.created:
             self.confirmed.add(result.comment.pk)
-            text = result.author_frame
+            text = frames.comment_text(
+                result.comment, frame_type="comment.created", viewer=self.viewer, reactions=NO_REACTIONS
+            )
         else:
             text = await database_sync_to_async(self._comment_for_me)(result.comment)
         await self.send(text_data=text)
@@ -374,7 +376,7 @@ class ThreadConsumer(SocketConsumer):
             raise ThreadError("auth_required", "Sign in to take part in this thread.")
         return user
 
-    async def _write(self, service, *, author_argument: bool = False, **arguments) -> tuple:
+    async def _write(self, service, **arguments) -> tuple:
         """Call ``service`` as the person on the socket; returns its result and what it broadcasts.
 
         The caller answers its own client first, then sends the outbox.
@@ -384,8 +386,7 @@ class ThreadConsumer(SocketConsumer):
             # The check and the service's own decisions (who is notified) share one epoch read.
             with one_epoch():
                 user = self._authorise(write=True)
-                actor = {"author": user} if author_argument else {"user": user}
-                return service(page=self._page, **actor, **arguments)
+                return service(page=self._page, user=user, **arguments)
 
         outbox = frames.Outbox()
         try:

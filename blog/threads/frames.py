@@ -13,9 +13,12 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from django.db import transaction
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from blog.threads.selectors import ANONYMOUS, Viewer, comment_data, notification_data, reactions_of
 from site.layers import LAYER_ERRORS
 from site.visibility import privacy_epoch
 
@@ -42,6 +45,73 @@ def thread_send(page_id: int, event: dict[str, Any]) -> None:
 
 def encode(frame: dict[str, Any]) -> str:
     return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+# --- what services queue, after commit ----------------------------------------------
+
+
+def comment_text(comment, *, frame_type: str, viewer: Viewer, reactions: dict[str, int]) -> str:
+    """A ``comment.created``/``comment.updated`` frame as ``viewer`` sees it."""
+    return encode({"type": frame_type, "comment": comment_data(comment, viewer=viewer, reactions=reactions)})
+
+
+def comment_changed(comment, *, frame_type: str, reactions: dict[str, int] | None = None) -> None:
+    """Tell the thread, once this transaction commits, that ``comment`` was made or changed.
+
+    The event carries the public text and, while the comment is hidden, the
+    editors' one, each encoded once; the author's sockets add ``client_id``
+    themselves (rare), which keeps the message every subscriber's channel
+    receives small.
+    """
+    if reactions is None:
+        reactions = reactions_of(comment.pk)
+    event = {
+        "type": "thread.comment",
+        "frame": frame_type,
+        "id": comment.pk,
+        "author_id": comment.author_id,
+        "client_id": comment.client_id,
+        "public": comment_text(comment, frame_type=frame_type, viewer=ANONYMOUS, reactions=reactions),
+        "editor": (
+            comment_text(comment, frame_type=frame_type, viewer=Viewer(is_editor=True), reactions=reactions)
+            if comment.hidden and not comment.deleted
+            else None
+        ),
+    }
+    page_id = comment.page_id
+    transaction.on_commit(lambda: thread_send(page_id, event))
+
+
+def thread_changed(page_id: int, frame: dict[str, Any]) -> None:
+    """Tell the thread, once this transaction commits, a frame that reads the same for everyone."""
+    event = {"type": "thread.frame", "text": encode(frame)}
+    transaction.on_commit(lambda: thread_send(page_id, event))
+
+
+def notifications_made(notifications, *, unread: dict[int, int]) -> None:
+    """Push each notification to its person's sockets, with their unread count, once committed."""
+    events = [
+        (
+            notifications_group(n.recipient_id),
+            {
+                "type": "notification.push",
+                "text": encode(
+                    {
+                        "type": "notification",
+                        "notification": notification_data(n),
+                        "unread": unread[n.recipient_id],
+                    }
+                ),
+            },
+        )
+        for n in notifications
+    ]
+
+    def push() -> None:
+        for group, event in events:
+            group_send(group, event)
+
+    transaction.on_commit(push)
 
 
 # Set by a consumer around its trip to the database thread: broadcasts queued

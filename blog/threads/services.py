@@ -8,8 +8,9 @@ Guarantees, relied on by ``docs/threads-protocol.md``:
   thread increase in commit order and "everything after id N" never skips.
 * Idempotency: ``(page, author, client_id)`` is unique; a retried create
   returns the comment that exists, and creates and broadcasts nothing.
-* Broadcasts and notification pushes run in ``transaction.on_commit``: a
-  rolled-back write sends nothing.
+* Services return model objects; what clients are told is queued with
+  ``blog.threads.frames`` (which encodes it) and sent in
+  ``transaction.on_commit``: a rolled-back write sends nothing.
 * Permissions: authors edit and delete their own comments, editors any;
   only editors hide. Nobody but an editor replies or reacts to a hidden
   comment (it answers ``not_found``, as if absent). Callers check that the
@@ -34,12 +35,8 @@ from blog.threads.limits import comment_rate_check
 from blog.threads.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Comment, Notification, Reaction, Thread
 from blog.threads.rendering import mentioned_usernames, render_markdown
 from blog.threads.selectors import (
-    ANONYMOUS,
     NO_REACTIONS,
     REACTION_KINDS,
-    Viewer,
-    comment_data,
-    notification_data,
     reactions_of,
     unread_notification_counts,
 )
@@ -56,8 +53,6 @@ MAX_MENTIONS = 20
 class CommentCreated:
     comment: Comment
     created: bool  # False when the client_id had been used: nothing new was written
-    # The ``comment.created`` frame as its author sees it, when ``created``.
-    author_frame: str | None = None
 
 
 def clean_body(body: object) -> str:
@@ -86,7 +81,7 @@ def _check_text(text: str, name: str) -> str:
 
 @transaction.atomic
 def comment_create(
-    *, page: Page, author: AbstractBaseUser, body: str, client_id: str, parent_id: int | None = None
+    *, page: Page, user: AbstractBaseUser, body: str, client_id: str, parent_id: int | None = None
 ) -> CommentCreated:
     """Add a comment (or a reply) to ``page``'s thread and tell everyone on it.
 
@@ -98,30 +93,30 @@ def comment_create(
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    existing = _existing(page=page, author=author, client_id=client_id)
+    existing = _existing(page=page, author=user, client_id=client_id)
     if existing is not None:
         return CommentCreated(existing, created=False)
     # The rate limit reads the cache, which may be slow to fail: never with
     # the thread's lock held, where it would hold up every writer.
-    retry_after = comment_rate_check(user_id=author.pk)
+    retry_after = comment_rate_check(user_id=user.pk)
     if retry_after is not None:
         raise ThreadError(
             "rate_limited", f"You are commenting quickly; wait {retry_after} s.", retry_after=retry_after
         )
     _lock_thread(page)
     # Again under the lock: a concurrent retry may have committed in between.
-    existing = _existing(page=page, author=author, client_id=client_id)
+    existing = _existing(page=page, author=user, client_id=client_id)
     if existing is not None:
         return CommentCreated(existing, created=False)
     parent = None
     if parent_id is not None:
         parent = Comment.objects.filter(page=page, pk=parent_id, deleted=False).first()
         # A hidden comment keeps no conversation going: only editors, who see it, may answer it.
-        if parent is None or (parent.hidden and not is_editor(author)):
+        if parent is None or (parent.hidden and not is_editor(user)):
             raise ThreadError("not_found", "The comment you are replying to is not in this thread.")
     comment = Comment(
         page=page,
-        author=author,
+        author=user,
         parent=parent,
         root_id=(parent.root_id or parent.pk) if parent else None,
         body=body,
@@ -137,10 +132,12 @@ def comment_create(
     )
 
     notifications = _notifications_for(comment, page=page, parent=parent)
-    texts = _broadcast_comment(comment, frame_type="comment.created", reactions=NO_REACTIONS)
-    _push_notifications(notifications)
+    frames.comment_changed(comment, frame_type="comment.created", reactions=NO_REACTIONS)
+    if notifications:
+        unread = unread_notification_counts(user_ids=[n.recipient_id for n in notifications])
+        frames.notifications_made(notifications, unread=unread)
     purge_page_after_commit(page.pk)
-    return CommentCreated(comment, created=True, author_frame=texts["author"])
+    return CommentCreated(comment, created=True)
 
 
 @transaction.atomic
@@ -154,7 +151,7 @@ def comment_edit(*, page: Page, user: AbstractBaseUser, comment_id: int, body: s
     comment.edited = timezone.now()
     _full_clean(comment)
     comment.save(update_fields=["body", "body_html", "edited"])
-    _broadcast_comment(comment, frame_type="comment.updated")
+    frames.comment_changed(comment, frame_type="comment.updated")
     purge_page_after_commit(page.pk)
     return comment
 
@@ -166,8 +163,7 @@ def comment_delete(*, page: Page, user: AbstractBaseUser, comment_id: int) -> Co
     _require_author_or_editor(comment, user)
     comment.deleted = True
     comment.save(update_fields=["deleted"])
-    event = frames.encode({"type": "comment.deleted", "id": comment.pk})
-    transaction.on_commit(lambda: frames.thread_send(page.pk, {"type": "thread.frame", "text": event}))
+    frames.thread_changed(page.pk, {"type": "comment.deleted", "id": comment.pk})
     purge_page_after_commit(page.pk)
     return comment
 
@@ -182,7 +178,7 @@ def comment_hide(*, page: Page, user: AbstractBaseUser, comment_id: int, hidden:
     comment = _comment_for_update(page=page, comment_id=comment_id)
     comment.hidden = hidden
     comment.save(update_fields=["hidden"])
-    _broadcast_comment(comment, frame_type="comment.updated")
+    frames.comment_changed(comment, frame_type="comment.updated")
     purge_page_after_commit(page.pk)
     return comment
 
@@ -201,8 +197,7 @@ def reaction_toggle(*, page: Page, user: AbstractBaseUser, comment_id: int, kind
         _full_clean(reaction)
         reaction.save()
     counts = reactions_of(comment.pk)
-    event = frames.encode({"type": "comment.reactions", "id": comment.pk, "reactions": counts})
-    transaction.on_commit(lambda: frames.thread_send(page.pk, {"type": "thread.frame", "text": event}))
+    frames.thread_changed(page.pk, {"type": "comment.reactions", "id": comment.pk, "reactions": counts})
     purge_page_after_commit(page.pk)
     return counts
 
@@ -258,40 +253,6 @@ def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
         raise ThreadError("invalid", "; ".join(error.messages)) from error
 
 
-def _broadcast_comment(
-    comment: Comment, *, frame_type: str, reactions: dict[str, int] | None = None
-) -> dict[str, str | None]:
-    """Queue the comment's frames, encoded once per kind of viewer, for after commit.
-
-    The event carries the public text and, while the comment is hidden, the
-    editors' one; the author's sockets add ``client_id`` themselves (rare),
-    which keeps the message every subscriber's channel receives small.
-    Returns the texts by kind of viewer (``public``, ``editor``, ``author``).
-    """
-    if reactions is None:
-        reactions = reactions_of(comment.pk)
-    # Whether the author is an editor only changes what they see of a hidden comment.
-    author = Viewer.of(comment.author) if comment.hidden else Viewer(user_id=comment.author_id)
-
-    def text(viewer: Viewer) -> str:
-        return frames.encode(
-            {"type": frame_type, "comment": comment_data(comment, viewer=viewer, reactions=reactions)}
-        )
-
-    event = {
-        "type": "thread.comment",
-        "frame": frame_type,
-        "id": comment.pk,
-        "author_id": comment.author_id,
-        "client_id": comment.client_id,
-        "public": text(ANONYMOUS),
-        "editor": text(Viewer(is_editor=True)) if comment.hidden and not comment.deleted else None,
-    }
-    page_id = comment.page_id
-    transaction.on_commit(lambda: frames.thread_send(page_id, event))
-    return {"public": event["public"], "editor": event["editor"], "author": text(author)}
-
-
 def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) -> list[Notification]:
     """Who hears about a new comment, one notification each, the strongest reason winning."""
     kinds: dict[int, str] = dict.fromkeys(
@@ -327,30 +288,3 @@ def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) 
         for user_id, kind in kinds.items()
     ]
     return Notification.objects.bulk_create(notifications)
-
-
-def _push_notifications(notifications: list[Notification]) -> None:
-    unread = unread_notification_counts(user_ids=[n.recipient_id for n in notifications])
-    events = [
-        (
-            frames.notifications_group(n.recipient_id),
-            {
-                "type": "notification.push",
-                "text": frames.encode(
-                    {
-                        "type": "notification",
-                        "notification": notification_data(n),
-                        "unread": unread[n.recipient_id],
-                    }
-                ),
-            },
-        )
-        for n in notifications
-    ]
-
-    def push() -> None:
-        for group, event in events:
-            frames.group_send(group, event)
-
-    if events:
-        transaction.on_commit(push)

@@ -107,7 +107,7 @@ def _create(request: HttpRequest, page: Page) -> JsonResponse:
         parent = _parsed_id(parent, "parent")
     result = services.comment_create(
         page=page,
-        author=request.user,
+        user=request.user,
         body=payload.get("body"),
         client_id=payload.get("client_id"),
         parent_id=parent,
@@ -137,7 +137,7 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
         if action == "comment":
             result = services.comment_create(
                 page=access.page,
-                author=request.user,
+                user=request.user,
                 body=body,
                 client_id=request.POST.get("client_id", ""),
                 parent_id=_form_id(parent) if parent else None,

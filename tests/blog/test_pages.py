@@ -27,7 +27,7 @@ def fill_thread(post, people, count: int) -> None:
         parent = made[-1].pk if made and n % 5 == 4 else None
         result = services.comment_create(
             page=post,
-            author=people[n % len(people)],
+            user=people[n % len(people)],
             body=f"Comment {n} with **Markdown** and @{people[0].username}.",
             client_id=f"fill-{n}",
             parent_id=parent,
@@ -164,9 +164,7 @@ def test_anonymous_readers_get_the_thread_without_forms_they_cannot_use(client, 
 
 
 def test_a_signed_in_reader_sees_their_reactions_pressed_and_can_reply(client, post, staff, pair):
-    comment = services.comment_create(
-        page=post, author=pair.first_member, body="Tags?", client_id="a"
-    ).comment
+    comment = services.comment_create(page=post, user=pair.first_member, body="Tags?", client_id="a").comment
     services.reaction_toggle(page=post, user=staff, comment_id=comment.pk, kind="learned")
     services.reaction_toggle(page=post, user=pair.second_member, comment_id=comment.pk, kind="like")
     client.force_login(staff)
@@ -184,7 +182,7 @@ def test_a_signed_in_reader_sees_their_reactions_pressed_and_can_reply(client, p
 def test_names_and_bodies_in_the_thread_cannot_run_script(client, post, staff):
     staff.first_name, staff.last_name = '<img src=x onerror="alert(1)">', "Kowalski"
     staff.save()
-    services.comment_create(page=post, author=staff, body="<script>alert(2)</script>", client_id="x")
+    services.comment_create(page=post, user=staff, body="<script>alert(2)</script>", client_id="x")
 
     html = client.get(post.url).content.decode()
 
@@ -193,11 +191,11 @@ def test_names_and_bodies_in_the_thread_cannot_run_script(client, post, staff):
 
 
 def test_editors_see_hidden_comments_and_deleted_ones_keep_their_replies(client, post, staff, pair, editor):
-    root = services.comment_create(page=post, author=staff, body="Root", client_id="r").comment
+    root = services.comment_create(page=post, user=staff, body="Root", client_id="r").comment
     services.comment_create(
-        page=post, author=pair.first_member, body="A reply", client_id="p", parent_id=root.pk
+        page=post, user=pair.first_member, body="A reply", client_id="p", parent_id=root.pk
     )
-    hidden = services.comment_create(page=post, author=staff, body="Rude words", client_id="h").comment
+    hidden = services.comment_create(page=post, user=staff, body="Rude words", client_id="h").comment
     services.comment_hide(page=post, user=editor, comment_id=hidden.pk, hidden=True)
     services.comment_delete(page=post, user=staff, comment_id=root.pk)
 
@@ -212,9 +210,7 @@ def test_editors_see_hidden_comments_and_deleted_ones_keep_their_replies(client,
 
 
 def test_a_refused_reply_is_shown_again_open_with_its_text_and_the_reason(client, post, staff, pair):
-    root = services.comment_create(
-        page=post, author=pair.first_member, body="Question", client_id="q"
-    ).comment
+    root = services.comment_create(page=post, user=pair.first_member, body="Question", client_id="q").comment
     client.force_login(staff)
 
     response = client.post(
@@ -287,9 +283,9 @@ def test_listing_pages_render_in_a_fixed_number_of_queries(
 
 
 def test_post_cards_count_the_comments_everyone_can_see(client, post, staff, editor):
-    shown = services.comment_create(page=post, author=staff, body="Seen", client_id="a").comment
-    services.comment_create(page=post, author=staff, body="Also seen", client_id="b")
-    hidden = services.comment_create(page=post, author=staff, body="Rude", client_id="c").comment
+    shown = services.comment_create(page=post, user=staff, body="Seen", client_id="a").comment
+    services.comment_create(page=post, user=staff, body="Also seen", client_id="b")
+    hidden = services.comment_create(page=post, user=staff, body="Rude", client_id="c").comment
     services.comment_hide(page=post, user=editor, comment_id=hidden.pk, hidden=True)
     services.comment_delete(page=post, user=staff, comment_id=shown.pk)
 

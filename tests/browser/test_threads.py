@@ -73,7 +73,7 @@ def test_comments_reactions_and_replies_arrive_live_and_survive_a_restart(
         "from django.contrib.auth import get_user_model; from wagtail.models import Page; "
         "from blog.threads.services import comment_create; "
         f"page = Page.objects.get(url_path__endswith={path.strip('/').split('/')[-1]!r} + '/'); "
-        "comment_create(page=page, author=get_user_model().objects.get(username='ben'), "
+        "comment_create(page=page, user=get_user_model().objects.get(username='ben'), "
         "body='Written while you were away', client_id='while-away')",
         database_url=demo_database_url,
     )

@@ -44,7 +44,7 @@ def thread_ids(unlimited_comments, post, staff, editor, pair) -> dict[str, int]:
 
     def add(author, name, parent=None):
         return services.comment_create(
-            page=post, author=author, body=f"Seeded {name}", client_id=f"seed-{name}", parent_id=parent
+            page=post, user=author, body=f"Seeded {name}", client_id=f"seed-{name}", parent_id=parent
         ).comment.pk
 
     ids = {

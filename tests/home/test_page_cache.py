@@ -21,7 +21,7 @@ def post(make_post):
 
 @pytest.fixture
 def comment(post, pair):
-    return services.comment_create(page=post, author=pair.first_member, body="First!", client_id="c").comment
+    return services.comment_create(page=post, user=pair.first_member, body="First!", client_id="c").comment
 
 
 def cached(client, url: str) -> str:
@@ -62,13 +62,13 @@ def test_listing_pages_are_cached_too(client, home, blog_index):
     [
         (
             lambda post, comment, staff, editor: services.comment_create(
-                page=post, author=staff, body="Second!", client_id="s"
+                page=post, user=staff, body="Second!", client_id="s"
             ),
             "Second!",
         ),
         (
             lambda post, comment, staff, editor: services.comment_create(
-                page=post, author=staff, body="A reply", client_id="r", parent_id=comment.pk
+                page=post, user=staff, body="A reply", client_id="r", parent_id=comment.pk
             ),
             "A reply",
         ),
@@ -132,7 +132,7 @@ def test_a_comment_purges_only_its_own_page(
     cached(client, home.url)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.comment_create(page=post, author=staff, body="Hello", client_id="h")
+        services.comment_create(page=post, user=staff, body="Hello", client_id="h")
 
     assert client.get(post.url)[HEADER] == "miss"
     assert client.get(other.url)[HEADER] == "hit"
@@ -143,7 +143,7 @@ def test_a_write_that_does_not_commit_purges_nothing(client, post, staff, django
     cached(client, post.url)
 
     with django_capture_on_commit_callbacks(execute=False):  # as if rolled back
-        services.comment_create(page=post, author=staff, body="Never saved", client_id="n")
+        services.comment_create(page=post, user=staff, body="Never saved", client_id="n")
 
     assert client.get(post.url)[HEADER] == "hit"
 

@@ -23,7 +23,7 @@ def test_one_query_answers_editor_admin_access_unread_and_finished(
     make_post, staff, editor, django_assert_num_queries
 ):
     post = make_post()
-    services.comment_create(page=post, author=staff, body=f"@{editor.username} look", client_id="a")
+    services.comment_create(page=post, user=staff, body=f"@{editor.username} look", client_id="a")
     learning_services.post_mark_read(user=editor, post=post)
     request = request_of(editor)
 

@@ -42,7 +42,7 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor):
     for person in (staff, member):
         TopicFollow.objects.create(user=person, tag=post.tags.get())
     # A mention made while the post was still public, stored for staff and the member.
-    comment = comment_create(page=post, author=pair.first_member, body="@sam @cara see", client_id="c")
+    comment = comment_create(page=post, user=pair.first_member, body="@sam @cara see", client_id="c")
     for page in (post, lesson):
         restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
         restriction.groups.set([committee])

@@ -152,7 +152,7 @@ def test_visible_to_people_decides_per_row_for_many_people_at_once(
 ):
     """One query: a notification per person, each kept only if its own person may see the page."""
     post = make_post()
-    comment = comment_create(page=post, author=pair.first_member, body="Hello", client_id="c").comment
+    comment = comment_create(page=post, user=pair.first_member, body="Hello", client_id="c").comment
     for person in ("staff", "member", "root"):
         Notification.objects.create(
             recipient=people[person], kind="mention", comment=comment, text="t", url="/"

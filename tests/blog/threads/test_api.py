@@ -25,7 +25,7 @@ def post_json(client, url, payload, **extra):
 def add(page, author, body="Hello", client_id=None, parent=None):
     return services.comment_create(
         page=page,
-        author=author,
+        user=author,
         body=body,
         client_id=client_id or f"c{Comment.objects.count()}",
         parent_id=parent,

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def add_comment(page, author, body="Hello", client_id=None, parent=None):
     result = services.comment_create(
         page=page,
-        author=author,
+        user=author,
         body=body,
         client_id=client_id or f"seed-{Comment.objects.count()}",
         parent_id=parent,

@@ -24,7 +24,7 @@ ACCESS_ENDED = 4403
 @database_sync_to_async
 def add_comment(page, author, body="Hello"):
     client_id = f"seed-{Comment.objects.count()}"
-    return services.comment_create(page=page, author=author, body=body, client_id=client_id).comment
+    return services.comment_create(page=page, user=author, body=body, client_id=client_id).comment
 
 
 @database_sync_to_async

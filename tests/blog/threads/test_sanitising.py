@@ -88,7 +88,7 @@ def test_mentions_skip_code_and_email_addresses():
 def test_corpus_is_inert_in_the_page_html(client, post, staff, settings):
     settings.COMMENT_RATE_LIMIT = 1000
     for n, body in enumerate(XSS_CORPUS):
-        services.comment_create(page=post, author=staff, body=body, client_id=f"xss-{n}")
+        services.comment_create(page=post, user=staff, body=body, client_id=f"xss-{n}")
     client.force_login(staff)
 
     html = client.get(post.url).content.decode()
