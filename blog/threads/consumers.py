@@ -97,10 +97,7 @@ class ThreadConsumer(SocketConsumer):
             # Session, access, presence and snapshot in one trip to the database
             # thread: during a reconnect storm every trip is a place in its queue.
             snapshot, here = await database_sync_to_async(self._open)()
-            if self.viewer.user_id is not None:
-                self.person_group = person_group(self.viewer.user_id)
-                await self.channel_layer.group_add(self.person_group, self.channel_name)
-        except (ThreadError, DatabaseError, *LAYER_ERRORS) as error:
+        except (ThreadError, DatabaseError) as error:
             if not isinstance(error, ThreadError):
                 logger.warning("thread %s: handshake refused (%s)", self.page_id, type(error).__name__)
             await self._leave_groups()
@@ -111,11 +108,19 @@ class ThreadConsumer(SocketConsumer):
             return
         await self.accept()
         self.accepted = True
-        await self.send(
-            text_data=frames.encode(
-                {"type": "thread.snapshot", "thread": self.page_id, **snapshot.as_dict(), "presence": here}
-            )
+        snapshot_text = frames.encode(
+            {"type": "thread.snapshot", "thread": self.page_id, **snapshot.as_dict(), "presence": here}
         )
+        if self.viewer.user_id is not None:
+            # The person's own group, joined once the handshake is done (daphne gives
+            # the handshake 5 s; under a reconnect storm every step before accept
+            # counts) and before the snapshot, so a sign-out after it is heard.
+            self.person_group = person_group(self.viewer.user_id)
+            try:
+                await self.channel_layer.group_add(self.person_group, self.channel_name)
+            except LAYER_ERRORS as error:  # the recheck interval still bounds a missed sign-out
+                logger.warning("thread %s: person group not joined (%s)", self.page_id, error)
+        await self.send(text_data=snapshot_text)
         if self.present:
             presence.HEARTBEAT.add(self.channel_name)
             presence.NOTICES.changed(self.page_id)
