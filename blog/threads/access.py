@@ -33,10 +33,6 @@ class ThreadAccess:
     page: Page
     user: object
 
-    @property
-    def can_post(self) -> bool:
-        return self.user.is_authenticated
-
 
 def thread_page(page_id: int) -> Page | None:
     """The live page with a thread, or None."""

@@ -157,10 +157,6 @@ def unread_notifications_fact(user, page=None):
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
 
-def unread_notification_count(*, user) -> int:
-    return visible_notifications(user=user).filter(read__isnull=True).count()
-
-
 def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
     """``{user_id: unread}`` for several people in one query; 0 for those with none."""
     user_ids = list(user_ids)
