@@ -14,10 +14,10 @@ from wagtail.models import Page, Revision
 import pytest
 from taggit.models import Tag, TaggedItem
 
-from blog.demo_content import PAIRS
-from blog.demo_posts import POSTS
 from blog.models import BlogPostPage, BlogPostTag, MentorPair
-from home.demo import DEMO_PASSWORD, load_demo
+from home.demo import demo_data, load_demo
+
+DEMO = demo_data()
 
 
 def counts() -> dict[str, int]:
@@ -57,13 +57,27 @@ class DemoSiteTests(TestCase):
 
         assert counts() == before
         assert set(created_again.values()) == {0}
-        assert before["MentorPair"] == len(PAIRS)
-        assert before["BlogPostPage"] == len(POSTS)
-        assert f"{len(POSTS)} posts" in self.load_output
+        assert before["User"] == len(DEMO.people)
+        assert before["MentorPair"] == len(DEMO.pairs)
+        assert before["BlogPostPage"] == len(DEMO.posts)
+        assert before["Image"] == len(DEMO.images)
+        assert f"{len(DEMO.posts)} posts" in self.load_output
+        assert f"{len(DEMO.people)} people" in self.load_output
 
-    def test_demo_people_sign_in_with_the_documented_password(self):
-        assert self.client.login(username="amira", password=DEMO_PASSWORD)
-        assert self.client.login(username="editor", password=DEMO_PASSWORD)
+    def test_every_demo_person_signs_in_with_the_documented_password(self):
+        assert DEMO.password == "pairwise-demo"  # the README and `make run` print it
+        for person in DEMO.people:
+            assert self.client.login(username=person.username, password=DEMO.password), person.username
+
+    def test_demo_people_are_in_their_groups(self):
+        User = get_user_model()
+        editor = User.objects.get(username="editor")
+        amira = User.objects.get(username="amira")
+        sam = User.objects.get(username="sam")
+
+        assert list(editor.groups.values_list("name", flat=True)) == ["Editors"]
+        assert list(amira.groups.values_list("name", flat=True)) == ["Pair members"]
+        assert not sam.groups.exists()
 
     def test_demo_posts_are_many_rich_and_share_topics(self):
         posts = BlogPostPage.objects.live().select_related("pair").prefetch_related("tags")
@@ -71,7 +85,7 @@ class DemoSiteTests(TestCase):
         posts_per_tag = collections.Counter(tag.name for post in posts for tag in post.tags.all())
 
         assert len(posts) >= 12
-        assert set(posts_per_pair) == {pair["slug"] for pair in PAIRS}
+        assert set(posts_per_pair) == {pair.slug for pair in DEMO.pairs}
         assert min(posts_per_pair.values()) >= 2
         assert sum(1 for count in posts_per_tag.values() if count >= 3) >= 5, posts_per_tag
         for post in posts:
@@ -83,17 +97,17 @@ class DemoSiteTests(TestCase):
     def test_home_shows_the_latest_posts_and_the_active_pairs(self):
         html = page_text(self.client, "/")
 
-        for spec in sorted(POSTS, key=lambda post: post["days_ago"])[:6]:
-            assert escape(spec["title"]) in html
-        for spec in PAIRS:
-            listed = escape(spec["name"]) in html
-            assert listed == (spec["status"] == MentorPair.Status.ACTIVE), spec["name"]
+        for spec in sorted(DEMO.posts, key=lambda post: post.days_ago)[:6]:
+            assert escape(spec.title) in html
+        for spec in DEMO.pairs:
+            listed = escape(spec.name) in html
+            assert listed == (spec.status == MentorPair.Status.ACTIVE), spec.name
 
     def test_blog_lists_every_post_newest_first_over_its_pages(self):
         html = page_text(self.client, "/blog/") + page_text(self.client, "/blog/?page=2")
 
-        newest_first = sorted(POSTS, key=lambda post: post["days_ago"])
-        positions = [html.index(escape(spec["title"])) for spec in newest_first]
+        newest_first = sorted(DEMO.posts, key=lambda post: post.days_ago)
+        positions = [html.index(escape(spec.title)) for spec in newest_first]
         assert positions == sorted(positions)
 
     def test_every_post_shows_its_title_authors_and_takeaway(self):
@@ -112,17 +126,17 @@ class DemoSiteTests(TestCase):
 
     def test_pair_pages_show_members_goals_posts_and_feed(self):
         pairs = page_text(self.client, "/pairs/")
-        for spec in PAIRS:
-            assert escape(spec["name"]) in pairs
-            html = page_text(self.client, f"/pairs/{spec['slug']}/")
-            assert escape(spec["goals"]) in html
-            assert escape(spec["first"][1]) in html
-            for post in POSTS:
-                assert (escape(post["title"]) in html) == (post["pair"] == spec["slug"]), post["title"]
-            assert page_text(self.client, f"/pairs/{spec['slug']}/feed/").startswith("<?xml")
+        for spec in DEMO.pairs:
+            assert escape(spec.name) in pairs
+            html = page_text(self.client, f"/pairs/{spec.slug}/")
+            assert escape(spec.goals) in html
+            assert escape(spec.first_member_brings) in html
+            for post in DEMO.posts:
+                assert (escape(post.title) in html) == (post.pair == spec.slug), post.title
+            assert page_text(self.client, f"/pairs/{spec.slug}/feed/").startswith("<?xml")
 
     def test_blog_feed_search_and_sign_in_pages(self):
-        newest = escape(min(POSTS, key=lambda post: post["days_ago"])["title"])
+        newest = escape(min(DEMO.posts, key=lambda post: post.days_ago).title)
 
         assert newest in page_text(self.client, "/blog/feed/")
         assert escape("Why our credit memos moved to the wiki") in page_text(

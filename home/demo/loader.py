@@ -1,0 +1,365 @@
+"""Write the demo (the TOML files in this folder) into the database.
+
+People, pairs, images and pages are created the way the site creates them:
+pairs are cleaned before they are saved, pages are added under their index
+and published through a revision, and what a reader has done (follows,
+knowledge checks, reads) goes through ``learning.services``. Everything is
+looked up by its natural key (username, slug, image title) before it is
+created, so loading the demo again creates nothing.
+"""
+
+import datetime
+import io
+import json
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
+from django.db import transaction
+from django.utils import timezone
+
+from wagtail.images import get_image_model
+
+from PIL import Image as PillowImage
+from PIL import ImageDraw
+from taggit.models import Tag
+
+from blog.models import BlogIndexPage, BlogPostPage, MentorPair
+from home.demo.records import DemoData, DemoDataError, Image, Lesson, Question, demo_data
+from home.models import HomePage
+from home.services import site_bootstrap
+from learning import services as learning_services
+from learning.blocks import QuestionBlock
+from learning.models import (
+    CollectionIndexPage,
+    CollectionItem,
+    CollectionPage,
+    KnowledgeCheckAttempt,
+    LearningIndexPage,
+    LessonPage,
+)
+
+# Question and choice ids are derived from the lesson slug, so they are the
+# same on every machine that loads the demo.
+_ID_NAMESPACE = uuid.UUID("6f1c2a4e-4a8e-4b8e-9c1e-2f8f3b7d9a10")
+
+
+@transaction.atomic
+def load_demo(data: DemoData | None = None) -> dict[str, int]:
+    """Create whatever of the demo is missing; return how many of each kind were created.
+
+    ``data`` defaults to the files in this folder, read and checked first, so
+    a fault in them raises ``DemoDataError`` before anything is written; the
+    load is one transaction, so a fault only the database shows (a group that
+    does not exist) writes nothing either. Existing people and pages are left
+    as they are, even if edited since.
+    """
+    if data is None:
+        data = demo_data()
+    today = timezone.localdate()
+    home = site_bootstrap()
+    users, people_created = _people(data)
+    pairs, pairs_created = _pairs(data, users=users, today=today)
+    image_ids, images_created = _images(data)
+    posts, posts_created = _posts(data, home=home, pairs=pairs, image_ids=image_ids, today=today)
+    lessons, lessons_created = _lessons(
+        data, home=home, pairs=pairs, posts=posts, image_ids=image_ids, today=today
+    )
+    collections_created = _collections(data, home=home, users=users, pages=posts | lessons)
+    checks_created = _activity(data, users=users, pairs=pairs, posts=posts, lessons=lessons, today=today)
+    return {
+        "people": people_created,
+        "pairs": pairs_created,
+        "images": images_created,
+        "posts": posts_created,
+        "lessons": lessons_created,
+        "collections": collections_created,
+        "knowledge checks": checks_created,
+    }
+
+
+# --- People and pairs -----------------------------------------------------------
+
+
+def _people(data: DemoData) -> tuple[dict, int]:
+    """The demo accounts by username; a new one gets the demo password and its groups."""
+    User = get_user_model()
+    groups = {
+        group.name: group
+        for group in Group.objects.filter(name__in={g for p in data.people for g in p.groups})
+    }
+    users, created = {}, 0
+    for person in data.people:
+        unknown = sorted(set(person.groups) - groups.keys())
+        if unknown:
+            raise DemoDataError(
+                f'people.toml, username = "{person.username}": no group named {", ".join(unknown)} '
+                "(groups are made by blog/migrations/0002_groups.py)"
+            )
+        user, is_new = User.objects.get_or_create(
+            username=person.username,
+            defaults={
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "email": f"{person.username}@{data.email_domain}",
+            },
+        )
+        if is_new:
+            user.set_password(data.password)
+            user.save(update_fields=["password"])
+            user.groups.add(*(groups[name] for name in person.groups))
+            created += 1
+        users[person.username] = user
+    return users, created
+
+
+def _pairs(data: DemoData, *, users: dict, today: datetime.date) -> tuple[dict[str, MentorPair], int]:
+    existing = {pair.slug: pair for pair in MentorPair.objects.filter(slug__in=[p.slug for p in data.pairs])}
+    pairs, created = {}, 0
+    for spec in data.pairs:
+        pair = existing.get(spec.slug)
+        if pair is None:
+            pair = MentorPair(
+                slug=spec.slug,
+                name=spec.name,
+                first_member=users[spec.first_member],
+                first_member_brings=spec.first_member_brings,
+                second_member=users[spec.second_member],
+                second_member_brings=spec.second_member_brings,
+                goals=spec.goals,
+                started=today - datetime.timedelta(days=spec.started_days_ago),
+                status=spec.status,
+            )
+            pair.full_clean()
+            pair.save()
+            created += 1
+        pairs[spec.slug] = pair
+    return pairs, created
+
+
+# --- Images ---------------------------------------------------------------------
+
+
+def _images(data: DemoData) -> tuple[dict[str, int], int]:
+    """Ids of the demo images by key, each drawn and saved once and found by its title afterwards."""
+    ImageModel = get_image_model()
+    ids, created = {}, 0
+    for spec in data.images:
+        image = ImageModel.objects.filter(title=spec.title).first()
+        if image is None:
+            image = ImageModel(
+                title=spec.title, file=ImageFile(io.BytesIO(_bar_chart_png(spec)), name=f"{spec.key}.png")
+            )
+            image.save()
+            created += 1
+        ids[spec.key] = image.pk
+    return ids, created
+
+
+def _bar_chart_png(spec: Image) -> bytes:
+    """A plain horizontal bar chart of ``spec.bars`` under ``spec.heading``, as PNG bytes.
+
+    Drawn with Pillow rather than downloaded, so the demo works offline.
+    """
+    width, left, top_margin, bar_height, gap = 800, 120, 60, 44, 20
+    height = top_margin + len(spec.bars) * (bar_height + gap)
+    picture = PillowImage.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(picture)
+    scale = (width - left - 110) / max(bar.value for bar in spec.bars)
+    draw.text((left, 12), spec.heading, fill="#1a1a1a", font_size=20)
+    for row, bar in enumerate(spec.bars):
+        top = top_margin + row * (bar_height + gap)
+        draw.text((16, top + 10), bar.label, fill="#1a1a1a", font_size=18)
+        draw.rectangle((left, top, left + bar.value * scale, top + bar_height), fill="#1f5f8b")
+        draw.text((left + bar.value * scale + 10, top + 10), f"{bar.value:.1f}", fill="#1a1a1a", font_size=18)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _stream_json(blocks: tuple[dict, ...], image_ids: dict[str, int]) -> str:
+    """A body's raw StreamField data as JSON, with image keys replaced by image ids."""
+    return json.dumps(
+        [
+            {**block, "value": {**block["value"], "image": image_ids[block["value"]["image"]]}}
+            if block["type"] == "image"
+            else block
+            for block in blocks
+        ]
+    )
+
+
+# --- Pages ----------------------------------------------------------------------
+
+
+def _posts(
+    data: DemoData, *, home: HomePage, pairs: dict, image_ids: dict[str, int], today: datetime.date
+) -> tuple[dict[str, BlogPostPage], int]:
+    blog = BlogIndexPage.objects.child_of(home).get()
+    posts = {post.slug: post for post in BlogPostPage.objects.child_of(blog)}
+    created = 0
+    # Oldest first, so the tree's order matches publication order.
+    for spec in sorted(data.posts, key=lambda post: -post.days_ago):
+        if spec.slug in posts:
+            continue
+        pair = pairs[spec.pair]
+        post = BlogPostPage(
+            title=spec.title,
+            slug=spec.slug,
+            pair=pair,
+            date=today - datetime.timedelta(days=spec.days_ago),
+            intro=spec.intro,
+            body=_stream_json(spec.body, image_ids),
+            owner=pair.first_member,
+        )
+        blog.add_child(instance=post)
+        post.tags.add(*spec.tags)
+        post.save_revision(user=pair.first_member).publish()
+        posts[spec.slug] = post
+        created += 1
+    return posts, created
+
+
+def _lessons(
+    data: DemoData,
+    *,
+    home: HomePage,
+    pairs: dict,
+    posts: dict[str, BlogPostPage],
+    image_ids: dict[str, int],
+    today: datetime.date,
+) -> tuple[dict[str, LessonPage], int]:
+    index = LearningIndexPage.objects.child_of(home).get()
+    lessons = {lesson.slug: lesson for lesson in LessonPage.objects.child_of(index)}
+    created = 0
+    for spec in sorted(data.lessons, key=lambda lesson: -lesson.days_ago):
+        if spec.slug in lessons:
+            continue
+        pair = pairs[spec.pair] if spec.pair else None
+        lesson = LessonPage(
+            title=spec.title,
+            slug=spec.slug,
+            objective=spec.objective,
+            date=today - datetime.timedelta(days=spec.days_ago),
+            pair=pair,
+            inspired_by=posts[spec.inspired_by] if spec.inspired_by else None,
+            body=_stream_json(spec.body, image_ids),
+            takeaways="\n".join(spec.takeaways),
+            knowledge_check=_knowledge_check_json(spec),
+            owner=pair.first_member if pair else None,
+        )
+        index.add_child(instance=lesson)
+        lesson.tags.add(*spec.tags)
+        lesson.save_revision(user=lesson.owner).publish()
+        lessons[spec.slug] = lesson
+        created += 1
+    return lessons, created
+
+
+def _knowledge_check_json(lesson: Lesson) -> str:
+    return json.dumps([_question(lesson.slug, n, question) for n, question in enumerate(lesson.questions)])
+
+
+def _question(slug: str, n: int, question: Question) -> dict:
+    """One question as raw StreamField data; a question with several right choices is "tick all"."""
+    right = sum(choice.correct for choice in question.choices)
+    return {
+        "type": "question",
+        "id": _id(slug, f"q{n}"),
+        "value": {
+            "prompt": question.prompt,
+            "kind": QuestionBlock.MULTIPLE if right > 1 else QuestionBlock.SINGLE,
+            "choices": [
+                {
+                    "type": "item",
+                    "id": _id(slug, f"q{n}", f"c{i}"),
+                    "value": {"text": choice.text, "correct": choice.correct},
+                }
+                for i, choice in enumerate(question.choices)
+            ],
+            "explanation": question.explanation,
+        },
+    }
+
+
+def _id(*parts: str) -> str:
+    return str(uuid.uuid5(_ID_NAMESPACE, "/".join(parts)))
+
+
+def _collections(data: DemoData, *, home: HomePage, users: dict, pages: dict) -> int:
+    index = CollectionIndexPage.objects.child_of(home).get()
+    existing = set(CollectionPage.objects.child_of(index).values_list("slug", flat=True))
+    created = 0
+    for spec in data.collections:
+        if spec.slug in existing:
+            continue
+        curator = users[spec.curator]
+        collection = CollectionPage(
+            title=spec.title,
+            slug=spec.slug,
+            description=spec.description,
+            featured=spec.featured,
+            owner=curator,
+        )
+        collection.items = [CollectionItem(page=pages[slug]) for slug in spec.items]
+        index.add_child(instance=collection)
+        collection.tags.add(*spec.tags)
+        collection.save_revision(user=curator).publish()
+        created += 1
+    return created
+
+
+# --- What readers have done -----------------------------------------------------
+
+
+def _activity(
+    data: DemoData,
+    *,
+    users: dict,
+    pairs: dict[str, MentorPair],
+    posts: dict[str, BlogPostPage],
+    lessons: dict[str, LessonPage],
+    today: datetime.date,
+) -> int:
+    """Follows and reads (idempotent services); knowledge checks a person has not attempted yet."""
+    for follow in data.follows:
+        user = users[follow.person]
+        for name in follow.topics:
+            # Looked up rather than assumed: an editor may have merged or renamed
+            # the tag since the demo was first loaded.
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is not None:
+                learning_services.topic_follow(user=user, tag=tag)
+        for slug in follow.pairs:
+            learning_services.pair_follow(user=user, pair=pairs[slug])
+    checks_created = 0
+    for check in data.knowledge_checks:
+        user, lesson = users[check.person], lessons[check.lesson]
+        if KnowledgeCheckAttempt.objects.filter(user=user, lesson=lesson).exists():
+            continue
+        learning_services.knowledge_check_submit(
+            user=user,
+            lesson=lesson,
+            answers=_answers(lesson, wrong_questions=check.wrong_questions),
+            today=today - datetime.timedelta(days=check.days_ago),
+        )
+        checks_created += 1
+    for read in data.reads:
+        learning_services.post_mark_read(user=users[read.person], post=posts[read.post])
+    return checks_created
+
+
+def _answers(lesson: LessonPage, *, wrong_questions: tuple[int, ...]) -> dict[str, list[int]]:
+    """Right answers to every question but those numbered in ``wrong_questions`` (from 1).
+
+    A question answered wrongly gets its first wrong choice.
+    """
+    answers = {}
+    for number, question in enumerate(lesson.knowledge_check, start=1):
+        choices = question.value["choices"]
+        if number in wrong_questions:
+            answers[question.id] = [next(i for i, choice in enumerate(choices) if not choice["correct"])]
+        else:
+            answers[question.id] = [i for i, choice in enumerate(choices) if choice["correct"]]
+    return answers

@@ -1,0 +1,387 @@
+"""The demo's data files, read into records and checked before anything is written.
+
+Each TOML file in this folder holds one part of the demo, and each field of
+``DemoData`` names the file it comes from. ``demo_data()`` reads them all and
+raises ``DemoDataError``, naming the file and the record, when a record has a
+field nothing reads, lacks one it needs, holds a value of the wrong type or
+points at something no file defines. StreamField bodies are checked against
+the page models' own block definitions, so a misspelt block field fails here
+instead of vanishing from the page.
+"""
+
+import tomllib
+import types
+from collections.abc import Iterable, Iterator
+from dataclasses import MISSING, Field, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from wagtail import blocks
+
+from blog.models import BlogPostPage, MentorPair
+from learning.models import LessonPage
+
+DATA_DIR = Path(__file__).parent
+
+
+class DemoDataError(ValueError):
+    """A demo data file does not say what the loader needs; the message names the file and record."""
+
+
+# --- Records: one dataclass per kind of table ---------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    first_name: str
+    last_name: str
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pair:
+    slug: str
+    name: str
+    first_member: str
+    first_member_brings: str
+    second_member: str
+    second_member_brings: str
+    goals: str
+    started_days_ago: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Image:
+    key: str
+    title: str
+    heading: str
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class Post:
+    slug: str
+    title: str
+    pair: str
+    days_ago: int
+    intro: str
+    tags: tuple[str, ...]
+    # Raw StreamField data once read: [{"type": ..., "value": ...}, ...], images by key.
+    body: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    choices: tuple[Choice, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    slug: str
+    title: str
+    days_ago: int
+    objective: str
+    tags: tuple[str, ...]
+    takeaways: tuple[str, ...]
+    body: tuple[dict, ...]
+    questions: tuple[Question, ...]
+    pair: str | None = None
+    inspired_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Collection:
+    slug: str
+    title: str
+    description: str
+    curator: str
+    tags: tuple[str, ...]
+    items: tuple[str, ...]
+    featured: bool = False
+
+
+@dataclass(frozen=True)
+class Follow:
+    person: str
+    topics: tuple[str, ...] = ()
+    pairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeCheck:
+    person: str
+    lesson: str
+    wrong_questions: tuple[int, ...] = ()
+    days_ago: int = 0
+
+
+@dataclass(frozen=True)
+class Read:
+    person: str
+    post: str
+
+
+def _in(file: str, default: Any = MISSING) -> Any:
+    return field(default=default, metadata={"file": file})
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Everything the demo holds; each field is a top-level key of the file it names."""
+
+    password: str = _in("people.toml")
+    email_domain: str = _in("people.toml")
+    people: tuple[Person, ...] = _in("people.toml")
+    pairs: tuple[Pair, ...] = _in("pairs.toml")
+    images: tuple[Image, ...] = _in("images.toml")
+    posts: tuple[Post, ...] = _in("posts.toml")
+    lessons: tuple[Lesson, ...] = _in("lessons.toml")
+    collections: tuple[Collection, ...] = _in("collections.toml")
+    follows: tuple[Follow, ...] = _in("activity.toml", ())
+    knowledge_checks: tuple[KnowledgeCheck, ...] = _in("activity.toml", ())
+    reads: tuple[Read, ...] = _in("activity.toml", ())
+
+
+DATA_FILES = tuple(sorted({f.metadata["file"] for f in fields(DemoData)}))
+
+
+def demo_data(directory: Path = DATA_DIR) -> DemoData:
+    """Read and check every demo data file in ``directory``; raise ``DemoDataError`` on the first fault."""
+    values = {}
+    for name in DATA_FILES:
+        try:
+            table = tomllib.loads((directory / name).read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise DemoDataError(f"{name}: not valid TOML: {error}") from error
+        own_fields = [f for f in fields(DemoData) if f.metadata["file"] == name]
+        values.update(_read_fields(own_fields, table, where=name))
+    data = DemoData(**values)
+    data = replace(
+        data,
+        posts=tuple(
+            replace(post, body=_stream_data(post.body, _POST_BODY, f"{where}, body"))
+            for where, post in _labelled(data, "posts")
+        ),
+        lessons=tuple(
+            replace(lesson, body=_stream_data(lesson.body, _LESSON_BODY, f"{where}, body"))
+            for where, lesson in _labelled(data, "lessons")
+        ),
+    )
+    _check_references(data)
+    return data
+
+
+# --- Reading tables into records ----------------------------------------------
+
+
+def _read_fields(expected: Iterable[Field], table: Any, *, where: str) -> dict[str, Any]:
+    """The values of ``expected`` fields in ``table``: every key known, every required one given."""
+    if not isinstance(table, dict):
+        raise DemoDataError(f"{where}: expected a table, got {table!r}")
+    expected = list(expected)
+    known = {f.name: f for f in expected}
+    unknown = sorted(table.keys() - known.keys())
+    if unknown:
+        raise DemoDataError(f"{where}: unknown field {', '.join(unknown)}; known fields: {', '.join(known)}")
+    missing = [
+        f.name
+        for f in expected
+        if f.name not in table and f.default is MISSING and f.default_factory is MISSING
+    ]
+    if missing:
+        raise DemoDataError(f"{where}: missing field {', '.join(missing)}")
+    return {name: _read_value(known[name].type, raw, where=f"{where}, {name}") for name, raw in table.items()}
+
+
+def _read_value(kind: Any, raw: Any, *, where: str) -> Any:
+    """``raw`` as a value of ``kind`` (a record, a tuple of them, or a plain TOML type)."""
+    if get_origin(kind) is tuple:
+        item_kind = get_args(kind)[0]
+        if not isinstance(raw, list):
+            raise DemoDataError(f"{where}: expected a list, got {raw!r}")
+        return tuple(
+            _read_value(item_kind, item, where=_item_label(where, number, item, item_kind))
+            for number, item in enumerate(raw, start=1)
+        )
+    if isinstance(kind, types.UnionType):
+        # `str | None`: TOML has no null, so a value that is there is the other type.
+        (kind,) = (arg for arg in get_args(kind) if arg is not type(None))
+    if is_dataclass(kind):
+        return kind(**_read_fields(fields(kind), raw, where=where))
+    if kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+        return float(raw)
+    if not isinstance(raw, kind) or (kind is int and isinstance(raw, bool)):
+        raise DemoDataError(f"{where}: expected {kind.__name__}, got {raw!r}")
+    return raw
+
+
+def _item_label(where: str, number: int, item: Any, item_kind: Any) -> str:
+    """``posts.toml, posts no. 4 (slug = "ten-tags")``: the place, and the record's own name."""
+    label = f"{where} no. {number}"
+    if isinstance(item, dict):
+        name_field = (
+            "type" if item_kind is dict else fields(item_kind)[0].name if is_dataclass(item_kind) else ""
+        )
+        if isinstance(item.get(name_field), str):
+            label += f' ({name_field} = "{item[name_field]}")'
+    return label
+
+
+def _labelled(data: DemoData, key: str) -> Iterator[tuple[str, Any]]:
+    """Each record under ``key`` with the label a fault in it is reported under."""
+    file = next(f.metadata["file"] for f in fields(DemoData) if f.name == key)
+    for number, record in enumerate(getattr(data, key), start=1):
+        name_field = fields(record)[0].name
+        yield f'{file}, {key} no. {number} ({name_field} = "{getattr(record, name_field)}")', record
+
+
+# --- StreamField bodies -------------------------------------------------------
+
+_POST_BODY: blocks.StreamBlock = BlogPostPage._meta.get_field("body").stream_block
+_LESSON_BODY: blocks.StreamBlock = LessonPage._meta.get_field("body").stream_block
+
+
+def _stream_data(
+    raw_blocks: tuple[dict, ...], stream_block: blocks.StreamBlock, where: str
+) -> tuple[dict, ...]:
+    """Flat TOML block tables as raw StreamField data, each checked against ``stream_block``.
+
+    A structured block's fields sit beside its ``type``; a plain block (rich
+    text, an embed) has one field, ``value``. Defaults the block defines (a
+    heading's level) are filled in, as the page editor would store them.
+    """
+    stream = []
+    for number, raw in enumerate(raw_blocks, start=1):
+        here = _item_label(where, number, raw, dict)
+        given = {key: value for key, value in raw.items() if key != "type"}
+        block = stream_block.child_blocks.get(raw.get("type"))
+        if block is None:
+            raise DemoDataError(
+                f"{here}: unknown block type; known types: {', '.join(stream_block.child_blocks)}"
+            )
+        if not isinstance(block, blocks.StructBlock):
+            if given.keys() != {"value"}:
+                raise DemoDataError(f"{here}: a {raw['type']} block has one field, value")
+            stream.append({"type": raw["type"], "value": given["value"]})
+            continue
+        children = block.child_blocks
+        unknown = sorted(given.keys() - children.keys())
+        if unknown:
+            raise DemoDataError(
+                f"{here}: unknown field {', '.join(unknown)}; known fields: {', '.join(children)}"
+            )
+        defaults = {name: child.get_default() for name, child in children.items()}
+        missing = [
+            name
+            for name, child in children.items()
+            if child.required and defaults[name] is None and name not in given
+        ]
+        if missing:
+            raise DemoDataError(f"{here}: missing field {', '.join(missing)}")
+        value = {name: given.get(name, default) for name, default in defaults.items()}
+        stream.append({"type": raw["type"], "value": {k: v for k, v in value.items() if v is not None}})
+    return tuple(stream)
+
+
+# --- References between files -------------------------------------------------
+
+
+def _check_references(data: DemoData) -> None:
+    """Every slug, username, key and topic a record names is defined somewhere, once."""
+    people = _unique(data, "people", "username")
+    pairs = _unique(data, "pairs", "slug")
+    images = _unique(data, "images", "key")
+    posts = _unique(data, "posts", "slug")
+    lessons = _unique(data, "lessons", "slug")
+    _unique(data, "collections", "slug")
+    topics = {
+        tag.lower()
+        for key in ("posts", "lessons", "collections")
+        for r in getattr(data, key)
+        for tag in r.tags
+    }
+
+    for where, pair in _labelled(data, "pairs"):
+        _names(where, "first_member", pair.first_member, people, "people.toml")
+        _names(where, "second_member", pair.second_member, people, "people.toml")
+        if pair.status not in MentorPair.Status.values:
+            raise DemoDataError(f"{where}: status must be one of {', '.join(MentorPair.Status.values)}")
+    for where, post in _labelled(data, "posts"):
+        _names(where, "pair", post.pair, pairs, "pairs.toml")
+        _images_named(where, post.body, images)
+    for where, lesson in _labelled(data, "lessons"):
+        if lesson.slug in posts:
+            raise DemoDataError(f"{where}: slug is also a post's; a collection item must name one page")
+        if lesson.pair is not None:
+            _names(where, "pair", lesson.pair, pairs, "pairs.toml")
+        if lesson.inspired_by is not None:
+            _names(where, "inspired_by", lesson.inspired_by, posts, "posts.toml")
+        _images_named(where, lesson.body, images)
+        for number, question in enumerate(lesson.questions, start=1):
+            if not any(choice.correct for choice in question.choices):
+                raise DemoDataError(f"{where}, questions no. {number}: no choice says correct = true")
+            if len(question.choices) < 2:
+                raise DemoDataError(f"{where}, questions no. {number}: a question needs two choices or more")
+    for where, collection in _labelled(data, "collections"):
+        _names(where, "curator", collection.curator, people, "people.toml")
+        for item in collection.items:
+            _names(where, "items", item, posts | lessons, "posts.toml or lessons.toml")
+    for where, follow in _labelled(data, "follows"):
+        _names(where, "person", follow.person, people, "people.toml")
+        for topic in follow.topics:
+            if topic.lower() not in topics:
+                raise DemoDataError(f"{where}: topics {topic!r} is no post's, lesson's or collection's tag")
+        for pair_slug in follow.pairs:
+            _names(where, "pairs", pair_slug, pairs, "pairs.toml")
+    for where, check in _labelled(data, "knowledge_checks"):
+        _names(where, "person", check.person, people, "people.toml")
+        _names(where, "lesson", check.lesson, lessons, "lessons.toml")
+        questions = lessons[check.lesson].questions
+        for number in check.wrong_questions:
+            if not 1 <= number <= len(questions):
+                raise DemoDataError(
+                    f"{where}: wrong_questions {number}: the lesson has {len(questions)} questions"
+                )
+            if all(choice.correct for choice in questions[number - 1].choices):
+                raise DemoDataError(f"{where}: wrong_questions {number}: that question has no wrong choice")
+    for where, read in _labelled(data, "reads"):
+        _names(where, "person", read.person, people, "people.toml")
+        _names(where, "post", read.post, posts, "posts.toml")
+
+
+def _unique(data: DemoData, key: str, name_field: str) -> dict[str, Any]:
+    """The records under ``key`` by their name; a name used twice is a fault."""
+    named = {}
+    for where, record in _labelled(data, key):
+        name = getattr(record, name_field)
+        if name in named:
+            raise DemoDataError(f"{where}: a second record with {name_field} = {name!r}")
+        named[name] = record
+    return named
+
+
+def _names(where: str, field_name: str, value: str, known: Iterable[str], defined_in: str) -> None:
+    if value not in known:
+        raise DemoDataError(f"{where}: {field_name} {value!r} is not in {defined_in}")
+
+
+def _images_named(where: str, body: tuple[dict, ...], images: dict[str, Image]) -> None:
+    for number, block in enumerate(body, start=1):
+        if block["type"] == "image":
+            _names(f"{where}, body no. {number}", "image", block["value"]["image"], images, "images.toml")
