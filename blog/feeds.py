@@ -5,8 +5,6 @@ import datetime
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
-from blog.selectors import post_list
-
 FEED_LENGTH = 20
 
 
@@ -42,9 +40,12 @@ class PageFeed(Feed):
 
 
 class BlogFeed(PageFeed):
-    def __init__(self, index):
+    """The blog index's feed; ``posts`` are the index's (a ``PostQuerySet``)."""
+
+    def __init__(self, index, *, posts):
         super().__init__()
         self.index = index
+        self.posts = posts
 
     def title(self):
         return f"{self.index.title} — Pairwise"
@@ -56,7 +57,7 @@ class BlogFeed(PageFeed):
         return self.index.intro or "What our mentor pairs learned."
 
     def items(self):
-        return post_list(user=self.request.user, index=self.index)[:FEED_LENGTH]
+        return self.posts.listed(user=self.request.user, session=self.request.session)[:FEED_LENGTH]
 
 
 class PairFeed(PageFeed):
@@ -73,4 +74,4 @@ class PairFeed(PageFeed):
         return f"Posts by {pair.byline}."
 
     def items(self, pair):
-        return post_list(user=self.request.user, pair=pair)[:FEED_LENGTH]
+        return pair.posts.listed(user=self.request.user, session=self.request.session)[:FEED_LENGTH]

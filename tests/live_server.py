@@ -177,7 +177,7 @@ def sqlite_path(database_url: str) -> Path:
 
 # What ``migrate`` and ``load_demo`` write depends on these files only: views,
 # consumers, templates and the like can change without a new database.
-_DATABASE_SHAPING_FOLDERS = {"migrations", "models", "management", "settings"}
+_DATABASE_SHAPING_FOLDERS = {"migrations", "models", "management", "settings", "demo"}
 _DATABASE_SHAPING_FILES = {"models.py", "blocks.py", "services.py", "permissions.py", "apps.py"}
 
 
@@ -185,7 +185,7 @@ def demo_source_digest() -> str:
     """A hash of every file that decides what ``migrate`` and ``load_demo`` write."""
     digest = hashlib.sha256()
     for folder in ("blog", "home", "learning", "site/settings"):
-        for path in sorted((PROJECT_DIR / folder).rglob("*.py")):
+        for path in sorted(p for p in (PROJECT_DIR / folder).rglob("*") if p.suffix in {".py", ".toml"}):
             relative = path.relative_to(PROJECT_DIR)
             shapes_database = (
                 _DATABASE_SHAPING_FOLDERS & set(relative.parts[:-1])

@@ -1,0 +1,19 @@
+"""Blog models: pairs, posts and the blog index (and, re-exported, the thread models)."""
+
+from blog.models.index import BlogIndexPage
+from blog.models.pairs import MentorPair, PairPageMixin
+from blog.models.posts import BlogPostPage, BlogPostTag
+from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
+
+__all__ = [
+    "BlogIndexPage",
+    "BlogPostPage",
+    "BlogPostTag",
+    "Comment",
+    "MentorPair",
+    "Notification",
+    "PairPageMixin",
+    "Presence",
+    "Reaction",
+    "Thread",
+]

@@ -1,0 +1,101 @@
+"""Mentor pairs: two colleagues who teach each other, and the pages they write."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.search import index
+
+from site.people import display_name
+
+
+class MentorPair(index.Indexed, models.Model):
+    """Two colleagues who teach each other and write up what they learned."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    first_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairs_as_first_member"
+    )
+    first_member_brings = models.CharField(
+        max_length=255, help_text='What they teach the other, e.g. "tech: wikis, tagging, social tools".'
+    )
+    second_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="pairs_as_second_member"
+    )
+    second_member_brings = models.CharField(
+        max_length=255, help_text='e.g. "business: client negotiation, 20 years in lending".'
+    )
+    goals = models.TextField(help_text="What the pair wants to learn from each other.")
+    started = models.DateField(default=timezone.localdate)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
+        MultiFieldPanel(
+            [FieldPanel("first_member"), FieldPanel("first_member_brings")], heading="First member"
+        ),
+        MultiFieldPanel(
+            [FieldPanel("second_member"), FieldPanel("second_member_brings")], heading="Second member"
+        ),
+        FieldPanel("goals"),
+        FieldRowPanel([FieldPanel("started"), FieldPanel("status")]),
+    ]
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_member=models.F("second_member")),
+                name="mentorpair_two_distinct_members",
+                violation_error_message="A pair needs two different people.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("pair_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.first_member_id and self.first_member_id == self.second_member_id:
+            raise ValidationError({"second_member": "A pair needs two different people."})
+
+    @property
+    def members(self) -> list:
+        """Both members, each with what they bring, in the pair's own order."""
+        return [
+            (self.first_member, self.first_member_brings),
+            (self.second_member, self.second_member_brings),
+        ]
+
+    @property
+    def byline(self) -> str:
+        return f"{display_name(self.first_member)} and {display_name(self.second_member)}"
+
+    def has_member(self, user) -> bool:
+        return user.pk in (self.first_member_id, self.second_member_id)
+
+
+class PairPageMixin:
+    """For pages a mentor pair writes (posts, lessons): the thread tells the pair of every comment."""
+
+    @classmethod
+    def thread_follower_ids(cls, page_id: int) -> list[int]:
+        """Both members of the page's pair, in one query, without loading the page."""
+        members = cls.objects.filter(pk=page_id, pair__isnull=False).values_list(
+            "pair__first_member_id", "pair__second_member_id"
+        )
+        return [member for row in members for member in row]
