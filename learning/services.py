@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wagtail.models import Page, Revision
+from wagtail.search import index
 
 from taggit.models import ItemBase, Tag
 
@@ -28,6 +29,7 @@ from learning.models import (
     PairFollow,
     ReviewSchedule,
     TopicFollow,
+    TopicRedirect,
 )
 from site.inputs import InvalidInput, parse_id
 
@@ -266,16 +268,81 @@ def _retag_revisions(*, page_models: set, source: Tag, into: Tag) -> int:
     return changed
 
 
+def _page_column(model) -> str | None:
+    """The column of a tag through model that names the tagged page, if it tags pages."""
+    fields = _tagged_object_fields(model)
+    if len(fields) != 1:
+        return None  # a generic relation (content type and object id): not a page
+    related = model._meta.get_field(fields[0]).related_model
+    return fields[0] if related is not None and issubclass(related, Page) else None
+
+
+def _tagged_page_ids(tag: Tag) -> set[int]:
+    """Every page (of any type, live or not) that carries ``tag``; one query per through model."""
+    page_ids: set[int] = set()
+    for model in tag_through_models():
+        column = _page_column(model)
+        if column is not None:
+            page_ids.update(model.objects.filter(tag=tag).values_list(column, flat=True))
+    return page_ids
+
+
+def _reindex_after_commit(page_ids: set[int]) -> None:
+    """Once the transaction commits, reindex the live pages among ``page_ids``.
+
+    Posts and lessons index their topics' names; without this a renamed or
+    merged topic would be found under its old name until each page is next
+    published. After commit, so the index never holds a name that was rolled back.
+    """
+    if not page_ids:
+        return
+    page_ids = set(page_ids)
+
+    def reindex() -> None:
+        for page in Page.objects.filter(pk__in=page_ids).live().specific():
+            index.insert_or_update_object(page)
+
+    transaction.on_commit(reindex)
+
+
+def _keep_address(*, old_slug: str, tag: Tag) -> TopicRedirect:
+    """``/topics/<old_slug>/`` leads to ``tag`` from now on (it may have led elsewhere before)."""
+    redirect = TopicRedirect.objects.filter(old_slug=old_slug).first() or TopicRedirect(old_slug=old_slug)
+    redirect.tag = tag
+    redirect.full_clean()
+    redirect.save()
+    return redirect
+
+
+def _topic_name_and_slug(*, name: str, tag: Tag | None) -> tuple[str, str]:
+    """``name`` with its spaces tidied, and its slug; refuses what another topic already has."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "A topic needs a name."})
+    others = Tag.objects.exclude(pk=tag.pk) if tag is not None else Tag.objects.all()
+    if others.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A topic called “{name}” already exists: merge into it instead."})
+    slug = slugify(name, allow_unicode=True)
+    if not slug:
+        raise ValidationError({"name": "Use at least one letter or digit."})
+    if others.filter(slug=slug).exists():
+        raise ValidationError({"name": f"Another topic already uses the address /topics/{slug}/."})
+    return name, slug
+
+
 @transaction.atomic
 def tag_merge(*, source: Tag, into: Tag) -> dict[str, int]:
     """Move everything tagged ``source`` (and its followers) to ``into``, then delete ``source``.
 
     Nothing is lost: an item tagged with both keeps one tag, a reader who
-    followed both follows ``into`` once. Returns how many tagged items moved
-    and how many duplicates were dropped.
+    followed both follows ``into`` once, and ``source``'s address (and any it
+    had before) now leads to ``into``. The pages that carried ``source`` are
+    reindexed after commit. Returns how many tagged items moved and how many
+    duplicates were dropped.
     """
     if source.pk == into.pk:
         raise ValidationError("Choose two different topics to merge.", code="same_tag")
+    page_ids = _tagged_page_ids(source)
     moved = dropped = 0
     page_models = set()
     for model in tag_through_models():
@@ -288,14 +355,17 @@ def tag_merge(*, source: Tag, into: Tag) -> dict[str, int]:
             model.objects.filter(pk__in=drop).delete()
             model.objects.filter(pk__in=move).update(tag=into)
             moved, dropped = moved + len(move), dropped + len(drop)
-            content_model = model._meta.get_field(fields[0]).related_model if len(fields) == 1 else None
-            if content_model is not None and issubclass(content_model, Page):
-                page_models.add(content_model)
+            if _page_column(model) is not None:
+                page_models.add(model._meta.get_field(fields[0]).related_model)
     already_following = TopicFollow.objects.filter(tag=into).values("user")
     TopicFollow.objects.filter(tag=source, user__in=already_following).delete()
     TopicFollow.objects.filter(tag=source).update(tag=into)
     _retag_revisions(page_models=page_models, source=source, into=into)
+    # Before the delete, which would cascade to them: the source's old addresses follow it.
+    TopicRedirect.objects.filter(tag=source).update(tag=into)
+    _keep_address(old_slug=source.slug, tag=into)
     source.delete()
+    _reindex_after_commit(page_ids)
     return {"moved": moved, "duplicates": dropped}
 
 
@@ -304,19 +374,26 @@ def tag_rename(*, tag: Tag, name: str) -> Tag:
     """Rename ``tag`` (and its slug); every tagged item keeps it.
 
     Refuses a name that another topic already has, in any letter case:
-    that is a merge, not a rename.
+    that is a merge, not a rename. The old address keeps leading to the
+    topic, and the pages that carry it are reindexed after commit.
     """
-    name = " ".join(name.split())
-    if not name:
-        raise ValidationError({"name": "A topic needs a name."})
-    if Tag.objects.filter(name__iexact=name).exclude(pk=tag.pk).exists():
-        raise ValidationError({"name": f"A topic called “{name}” already exists: merge into it instead."})
-    slug = slugify(name, allow_unicode=True)
-    if not slug:
-        raise ValidationError({"name": "Use at least one letter or digit."})
-    if Tag.objects.filter(slug=slug).exclude(pk=tag.pk).exists():
-        raise ValidationError({"name": f"Another topic already uses the address /topics/{slug}/."})
+    name, slug = _topic_name_and_slug(name=name, tag=tag)
+    # The stored slug, not ``tag.slug``: a model form may already have changed the instance.
+    old_slug = Tag.objects.select_for_update().values_list("slug", flat=True).get(pk=tag.pk)
     tag.name, tag.slug = name, slug
+    tag.full_clean()
+    tag.save()
+    if slug != old_slug:
+        _keep_address(old_slug=old_slug, tag=tag)
+    _reindex_after_commit(_tagged_page_ids(tag))
+    return tag
+
+
+@transaction.atomic
+def tag_create(*, name: str) -> Tag:
+    """A new topic called ``name``, refused (as a rename is) when another has that name in any case."""
+    name, slug = _topic_name_and_slug(name=name, tag=None)
+    tag = Tag(name=name, slug=slug)
     tag.full_clean()
     tag.save()
     return tag

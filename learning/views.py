@@ -11,9 +11,17 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -25,6 +33,7 @@ from learning import selectors, services
 from learning.feeds import TopicFeed
 from learning.knowledge_check import answers_from_post, attempt_review
 from learning.models import Completion, KnowledgeCheckAttempt, LessonPage, ReviewSchedule
+from learning.models.topics import TopicRedirect
 from site.inputs import InvalidInput, check_text, optional_id
 from site.visibility import may_view, visible_pages
 
@@ -43,12 +52,44 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 # --- Topics ------------------------------------------------------------------
 
 
+def _by_slug(rows: QuerySet, field: str, slug: str):
+    """The row whose ``field`` is ``slug``, else one whose ``field`` differs from it only in letter case.
+
+    ``slug.lower()`` as well as ``iexact``: SQLite folds the case of ASCII letters only.
+    """
+    lower = slug.lower()
+    matches = rows.filter(Q(**{f"{field}__in": {slug, lower}}) | Q(**{f"{field}__iexact": slug}))
+    return min(
+        matches,
+        key=lambda row: (getattr(row, field) != slug, getattr(row, field) != lower, row.pk),
+        default=None,
+    )
+
+
 def _topic(slug: str) -> Tag:
+    """The topic at ``/topics/<slug>/``: by its slug in any letter case, else by an address it used to have.
+
+    A live topic wins over an old address. The caller compares ``tag.slug``
+    with ``slug`` to send the reader on to the topic's own address.
+    """
     try:
         check_text(slug, name="slug")
     except InvalidInput as error:  # a NUL or a lone surrogate names no topic
         raise Http404("No such topic.") from error
-    return get_object_or_404(Tag, slug=slug)
+    tag = _by_slug(Tag.objects.all(), "slug", slug)
+    if tag is None:
+        old = _by_slug(TopicRedirect.objects.select_related("tag"), "old_slug", slug)
+        if old is None:
+            raise Http404("No such topic.")
+        tag = old.tag
+    return tag
+
+
+def _moved(request: HttpRequest, tag: Tag) -> HttpResponsePermanentRedirect:
+    """301 to the same view at the topic's own address, with the same query (a stream cursor)."""
+    url = reverse(request.resolver_match.view_name, kwargs={"slug": tag.slug})
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 def topic_index(request: HttpRequest) -> HttpResponse:
@@ -65,6 +106,8 @@ def topic_index(request: HttpRequest) -> HttpResponse:
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = _topic(slug)
+    if tag.slug != slug:
+        return _moved(request, tag)
     return render(
         request,
         "learning/topic_detail.html",
@@ -79,12 +122,19 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def topic_feed(request: HttpRequest, slug: str) -> HttpResponse:
-    return TopicFeed()(request, tag=_topic(slug))
+    tag = _topic(slug)
+    if tag.slug != slug:
+        return _moved(request, tag)
+    return TopicFeed()(request, tag=tag)
 
 
 @require_POST
 @login_required
 def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    # A form posted to an old address acts on the topic it now leads to, with
+    # no redirect: a 301 or 302 would turn the POST into a GET (refused here)
+    # and lose the click, and a 307 would only make the browser send the same
+    # form twice; the answer is a redirect to the topic's own page either way.
     tag = _topic(slug)
     follow = request.POST.get("follow") == "1"
     services.topic_follow(user=request.user, tag=tag, follow=follow)

@@ -1,41 +1,18 @@
-"""Admin wiring for learning: tag management and the long-lesson warning.
+"""Admin wiring for learning: topics (tags) and the long-lesson warning.
 
 Who may change a lesson is decided with posts, in ``blog/wagtail_hooks.py``.
 """
 
-from django.urls import include, path, reverse
-
 from wagtail import hooks
 from wagtail.admin import messages
-from wagtail.admin.menu import MenuItem
+from wagtail.snippets.models import register_snippet
 
-from learning import admin_views
 from learning.models import LessonPage
 from learning.models.lessons import MAX_LESSON_MINUTES
+from learning.topic_admin import MergeTopicsBulkAction, TopicViewSet
 
-_tag_urls = (
-    [
-        path("", admin_views.tag_index, name="index"),
-        path("merge/", admin_views.tag_merge_view, name="merge"),
-        path("<int:tag_id>/rename/", admin_views.tag_rename_view, name="rename"),
-    ],
-    "learning_tags",
-)
-
-
-@hooks.register("register_admin_urls")
-def register_tag_urls():
-    return [path("topics/", include(_tag_urls, namespace="learning_tags"))]
-
-
-class TagMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(admin_views.MANAGE_TAGS)
-
-
-@hooks.register("register_admin_menu_item")
-def register_tag_menu_item():
-    return TagMenuItem("Topics (tags)", reverse("learning_tags:index"), icon_name="tag", order=210)
+register_snippet(TopicViewSet)
+hooks.register("register_bulk_action", MergeTopicsBulkAction)
 
 
 def _warn_if_lesson_too_long(request, page) -> None:

@@ -4,6 +4,7 @@ from learning.models.collections import CollectionIndexPage, CollectionItem, Col
 from learning.models.follows import PairFollow, TopicFollow
 from learning.models.lessons import LearningIndexPage, LessonPage, LessonPageTag
 from learning.models.progress import Completion, KnowledgeCheckAttempt, ReviewSchedule
+from learning.models.topics import TopicRedirect
 
 __all__ = [
     "CollectionIndexPage",
@@ -18,4 +19,5 @@ __all__ = [
     "PairFollow",
     "ReviewSchedule",
     "TopicFollow",
+    "TopicRedirect",
 ]

@@ -1,4 +1,7 @@
-from django.urls import reverse
+import json
+from urllib.parse import urlencode
+
+from django.urls import reverse, reverse_lazy
 
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
@@ -6,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 from taggit.models import Tag
 
-from learning.models import CollectionPage, LessonPage, TopicFollow
+from learning.models import CollectionPage, LessonPage, TopicFollow, TopicRedirect
 
 pytestmark = pytest.mark.django_db
 
@@ -129,76 +132,207 @@ def test_pair_members_can_add_lessons_under_the_learning_index(client, pair, lea
     assert LessonPage.objects.filter(slug="reading-a-balance-sheet").exists()
 
 
-# --- Tag management ---------------------------------------------------------------
+# --- Topics (tags) ---------------------------------------------------------------
+
+TOPICS = "wagtailsnippets_taggit_tag"
+MERGE_URL = reverse_lazy("wagtail_bulk_action", args=("taggit", "tag", "merge"))
 
 
-def test_tag_list_shows_usage_counts(client, editor, make_post, make_lesson):
+def listing_rows(response) -> dict[str, tuple[str, str]]:
+    """{name: (slug, usage)} for each row of the topic listing."""
+    soup = BeautifulSoup(response.content, "html.parser")
+    rows = {}
+    for row in soup.select("table.listing tbody tr"):
+        cells = row.find_all("td", recursive=False)
+        name = row.select_one("td.title a[href*='/edit/']").get_text(strip=True)
+        rows[name] = (cells[2].get_text(strip=True), cells[3].get_text(strip=True))
+    return rows
+
+
+def merge_url(*tags) -> str:
+    return f"{MERGE_URL}?{urlencode([('id', tag.pk) for tag in tags])}"
+
+
+def test_topic_list_shows_slugs_and_usage_counts(client, editor, make_post, make_lesson, make_collection):
     make_post(tags=["Wikis", "Risk"])
     make_lesson(tags=["wikis"])
+    make_collection(tags=["Wikis"])
+    Tag.objects.create(name="Unused", slug="unused")
     client.force_login(editor)
 
-    response = client.get(reverse("learning_tags:index"))
+    response = client.get(reverse(f"{TOPICS}:list"))
 
-    soup = BeautifulSoup(response.content, "html.parser")
-    rows = {
-        row.find("td").get_text(strip=True): row.find_all("td")[2].get_text(strip=True)
-        for row in soup.select("tbody tr")
+    assert listing_rows(response) == {
+        "Risk": ("risk", "1"),
+        "Unused": ("unused", "0"),
+        "Wikis": ("wikis", "3"),
     }
-    assert rows == {"Risk": "1", "Wikis": "2"}
 
 
-def test_editor_merges_two_tags_in_the_admin(client, editor, make_post, make_lesson, staff):
-    post = make_post(tags=["Spreadsheet"])
-    lesson = make_lesson(tags=["Spreadsheets"])
-    source, into = Tag.objects.get(name="Spreadsheet"), Tag.objects.get(name="Spreadsheets")
-    TopicFollow.objects.create(user=staff, tag=source)
+def test_topic_list_orders_by_usage(client, editor, make_post):
+    make_post(tags=["Wikis", "Risk"])
+    make_post(tags=["Wikis"])
     client.force_login(editor)
 
-    response = client.post(
-        reverse("learning_tags:merge"), {"source": source.pk, "into": into.pk}, follow=True
-    )
+    response = client.get(reverse(f"{TOPICS}:list"), {"ordering": "-usage"})
 
-    assert "Merged “Spreadsheet” into “Spreadsheets”" in response.content.decode()
-    assert not Tag.objects.filter(pk=source.pk).exists()
-    assert [t.name for t in type(post).objects.get(pk=post.pk).tags.all()] == ["Spreadsheets"]
-    assert [t.name for t in LessonPage.objects.get(pk=lesson.pk).tags.all()] == ["Spreadsheets"]
-    assert TopicFollow.objects.get(user=staff).tag == into
+    assert list(listing_rows(response)) == ["Wikis", "Risk"]
 
 
-def test_editor_renames_a_tag_in_the_admin(client, editor, make_post):
+def test_topic_list_query_count_does_not_grow(client, editor, make_post, django_assert_max_num_queries):
+    client.force_login(editor)
+
+    def add(names):
+        for name in names:
+            make_post(tags=[name, "shared"])
+
+    add(["topic-1"])  # with "shared": 2 topics
+    with django_assert_max_num_queries(60) as small:
+        assert client.get(reverse(f"{TOPICS}:list")).status_code == 200
+    add([f"topic-{n}" for n in range(2, 10)])  # 10 topics
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse(f"{TOPICS}:list"))
+    assert len(listing_rows(response)) == 10
+    assert listing_rows(response)["shared"] == ("shared", "9")
+
+
+def test_topic_search_finds_topics_by_name(client, editor, make_post):
+    make_post(tags=["Wikis", "Wiki pages", "Risk"])
+    client.force_login(editor)
+
+    response = client.get(reverse(f"{TOPICS}:list"), {"q": "wiki"})
+
+    assert set(listing_rows(response)) == {"Wikis", "Wiki pages"}
+
+
+def menu_labels(node) -> list[str]:
+    """Every menu item's label in Wagtail's sidebar props."""
+    if isinstance(node, dict):
+        return ([node["label"]] if "label" in node else []) + menu_labels(list(node.values()))
+    if isinstance(node, list):
+        return [label for item in node for label in menu_labels(item)]
+    return []
+
+
+def test_editors_see_the_topics_menu_item_and_pair_members_do_not(client, editor, pair):
+    def sidebar(user):
+        client.force_login(user)
+        soup = BeautifulSoup(client.get(reverse("wagtailadmin_home")).content, "html.parser")
+        return menu_labels(json.loads(soup.select_one("#wagtail-sidebar-props").string))
+
+    assert "Topics" in sidebar(editor)
+    assert "Images" in sidebar(pair.first_member) and "Topics" not in sidebar(pair.first_member)
+
+
+def test_editor_renames_a_topic_in_the_admin_and_the_old_address_redirects(
+    client, editor, make_post, django_capture_on_commit_callbacks
+):
     make_post(tags=["datavis"])
     tag = Tag.objects.get(name="datavis")
     client.force_login(editor)
 
-    client.post(reverse("learning_tags:rename", args=(tag.pk,)), {"name": "Data visualisation"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse(f"{TOPICS}:edit", args=(tag.pk,)), {"name": "Data visualisation"})
 
+    assert response.status_code == 302
     tag.refresh_from_db()
-    assert tag.name == "Data visualisation"
+    assert (tag.name, tag.slug) == ("Data visualisation", "data-visualisation")
+    assert TopicRedirect.objects.get(old_slug="datavis").tag == tag
+    old = client.get("/topics/datavis/")
+    assert (old.status_code, old["Location"]) == (301, "/topics/data-visualisation/")
 
 
-def test_renaming_to_an_existing_topic_shows_the_error(client, editor, make_post):
+def test_renaming_to_an_existing_topic_in_another_case_shows_the_error(client, editor, make_post):
     make_post(tags=["Wikis", "wiki"])
     tag = Tag.objects.get(name="wiki")
     client.force_login(editor)
 
-    response = client.post(reverse("learning_tags:rename", args=(tag.pk,)), {"name": "wikis"})
+    response = client.post(reverse(f"{TOPICS}:edit", args=(tag.pk,)), {"name": "wikis"})
+
+    assert response.status_code == 200
+    assert "merge into it instead" in response.content.decode()
+    tag.refresh_from_db()
+    assert (tag.name, tag.slug) == ("wiki", "wiki")
+    assert not TopicRedirect.objects.exists()
+
+
+def test_renaming_to_the_exact_name_of_another_topic_says_to_merge(client, editor, make_post):
+    make_post(tags=["Wikis", "wiki"])
+    tag = Tag.objects.get(name="wiki")
+    client.force_login(editor)
+
+    response = client.post(reverse(f"{TOPICS}:edit", args=(tag.pk,)), {"name": "Wikis"})
 
     assert response.status_code == 200
     assert "merge into it instead" in response.content.decode()
 
 
-def test_pair_members_cannot_manage_tags(client, pair, make_post):
+def test_adding_a_topic_in_the_admin_refuses_another_case_of_an_existing_one(client, editor, make_post):
     make_post(tags=["Wikis"])
+    client.force_login(editor)
+
+    refused = client.post(reverse(f"{TOPICS}:add"), {"name": "WIKIS"})
+    added = client.post(reverse(f"{TOPICS}:add"), {"name": "  Risk   appetite "})
+
+    assert refused.status_code == 200 and "merge into it instead" in refused.content.decode()
+    assert added.status_code == 302
+    assert sorted(Tag.objects.values_list("name", "slug")) == [
+        ("Risk appetite", "risk-appetite"),
+        ("Wikis", "wikis"),
+    ]
+
+
+def test_editor_merges_topics_with_the_bulk_action(client, editor, make_post, make_lesson, staff):
+    post = make_post(tags=["Spreadsheet"])
+    lesson = make_lesson(tags=["Sheets", "Spreadsheets"])
+    spreadsheet, sheets, into = (
+        Tag.objects.get(name=name) for name in ("Spreadsheet", "Sheets", "Spreadsheets")
+    )
+    TopicFollow.objects.create(user=staff, tag=spreadsheet)
+    client.force_login(editor)
+
+    form = client.get(merge_url(spreadsheet, sheets, into))
+    response = client.post(merge_url(spreadsheet, sheets, into), {"into": into.pk}, follow=True)
+
+    assert form.status_code == 200 and "Merge into" in form.content.decode()
+    assert "Merged “Sheets”, “Spreadsheet” into “Spreadsheets”: 1 item(s) moved, 1 already had both." in (
+        response.content.decode()
+    )
+    assert list(Tag.objects.values_list("name", flat=True)) == ["Spreadsheets"]
+    assert [t.name for t in type(post).objects.get(pk=post.pk).tags.all()] == ["Spreadsheets"]
+    assert [t.name for t in LessonPage.objects.get(pk=lesson.pk).tags.all()] == ["Spreadsheets"]
+    assert TopicFollow.objects.get(user=staff).tag == into
+    assert client.get("/topics/sheets/")["Location"] == "/topics/spreadsheets/"
+
+
+def test_merging_a_topic_only_into_itself_is_refused(client, editor, make_post):
+    make_post(tags=["Wikis", "Risk"])
+    wikis = Tag.objects.get(name="Wikis")
+    client.force_login(editor)
+
+    response = client.post(merge_url(wikis), {"into": wikis.pk})
+
+    assert response.status_code == 200
+    assert "Choose a topic other than the one selected" in response.content.decode()
+    assert Tag.objects.count() == 2
+
+
+def test_pair_members_cannot_manage_topics(client, pair, make_post):
+    make_post(tags=["Wikis", "Risk"])
+    wikis, risk = Tag.objects.get(name="Wikis"), Tag.objects.get(name="Risk")
     client.force_login(pair.first_member)
 
     # Wagtail turns a refused admin view into a redirect to the dashboard.
-    assert client.get(reverse("learning_tags:index"))["Location"] == "/admin/"
-    tag = Tag.objects.get(name="Wikis")
-    assert (
-        client.post(reverse("learning_tags:rename", args=(tag.pk,)), {"name": "X"})["Location"] == "/admin/"
-    )
-    tag.refresh_from_db()
-    assert tag.name == "Wikis"
+    refusals = [
+        client.get(reverse(f"{TOPICS}:list")),
+        client.post(reverse(f"{TOPICS}:edit", args=(wikis.pk,)), {"name": "X"}),
+        client.post(reverse(f"{TOPICS}:delete", args=(wikis.pk,))),
+        client.get(merge_url(wikis, risk)),
+        client.post(merge_url(wikis, risk), {"into": risk.pk}),
+    ]
+
+    assert [(r.status_code, r["Location"]) for r in refusals] == [(302, "/admin/")] * len(refusals)
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Risk", "Wikis"]
 
 
 def test_pair_members_edit_their_own_pairs_lessons_only(client, pair, other_pair, make_lesson):

@@ -2,7 +2,7 @@ import pytest
 from taggit.models import Tag
 
 from learning import services
-from learning.models import CollectionPage, LessonPage, TopicFollow
+from learning.models import CollectionPage, LessonPage, TopicFollow, TopicRedirect
 from learning.selectors import topic_stream
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,122 @@ def test_rename_changing_only_the_case_is_allowed(make_post):
 
     tag.refresh_from_db()
     assert (tag.name, tag.slug) == ("Python", "python")
+
+
+# --- Old addresses ------------------------------------------------------------------
+
+
+def test_rename_keeps_the_old_address_for_the_topic_page_and_feed(client, make_post):
+    make_post(tags=["datavis"])
+    services.tag_rename(tag=Tag.objects.get(name="datavis"), name="Data visualisation")
+
+    page = client.get("/topics/datavis/", {"after": "abc"})
+    feed = client.get("/topics/datavis/feed/")
+
+    assert (page.status_code, page["Location"]) == (301, "/topics/data-visualisation/?after=abc")
+    assert (feed.status_code, feed["Location"]) == (301, "/topics/data-visualisation/feed/")
+    assert client.get("/topics/data-visualisation/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("address", "canonical"),
+    [
+        ("/topics/WIKIS/", "/topics/wikis/"),
+        ("/topics/Wikis/feed/", "/topics/wikis/feed/"),
+        ("/topics/%C3%89T%C3%89/", "/topics/%C3%A9t%C3%A9/"),  # ÉTÉ → été: beyond ASCII too
+    ],
+)
+def test_an_address_in_another_letter_case_redirects_to_the_topic(client, make_post, address, canonical):
+    make_post(tags=["Wikis", "Été"])
+
+    response = client.get(address)
+
+    assert (response.status_code, response["Location"]) == (301, canonical)
+
+
+def test_merge_sends_the_merged_topics_addresses_and_its_older_ones_to_the_target(client, make_post):
+    make_post(tags=["Spread sheet", "Spreadsheets"])
+    source = Tag.objects.get(name="Spread sheet")
+    services.tag_rename(tag=source, name="Spreadsheet")
+
+    services.tag_merge(source=source, into=Tag.objects.get(name="Spreadsheets"))
+
+    for old in ("/topics/spread-sheet/", "/topics/spreadsheet/", "/topics/SPREADSHEET/feed/"):
+        assert client.get(old).status_code == 301, old
+    assert client.get("/topics/spread-sheet/")["Location"] == "/topics/spreadsheets/"
+    assert client.get("/topics/SPREADSHEET/feed/")["Location"] == "/topics/spreadsheets/feed/"
+    assert set(TopicRedirect.objects.values_list("old_slug", "tag__name")) == {
+        ("spread-sheet", "Spreadsheets"),
+        ("spreadsheet", "Spreadsheets"),
+    }
+
+
+def test_renaming_back_to_an_old_address_serves_the_topic_there(client, make_post):
+    make_post(tags=["Wiki"])
+    tag = Tag.objects.get(name="Wiki")
+
+    services.tag_rename(tag=tag, name="Wikis")
+    services.tag_rename(tag=tag, name="Wiki")
+
+    assert client.get("/topics/wiki/").status_code == 200
+    assert client.get("/topics/wikis/")["Location"] == "/topics/wiki/"
+
+
+def test_a_live_topic_wins_over_an_old_address(client, make_post):
+    make_post(tags=["Wiki"])
+    services.tag_rename(tag=Tag.objects.get(name="Wiki"), name="Wikis")
+    make_post(tags=["wiki"])  # a new topic at the old address
+
+    response = client.get("/topics/wiki/")
+
+    assert response.status_code == 200
+    assert response.context["tag"].name == "wiki"
+
+
+def test_following_through_an_old_address_follows_the_topic(client, make_post, staff):
+    make_post(tags=["Wiki"])
+    tag = Tag.objects.get(name="Wiki")
+    services.tag_rename(tag=tag, name="Wikis")
+    client.force_login(staff)
+
+    response = client.post("/topics/wiki/follow/", {"follow": "1"})
+
+    assert (response.status_code, response["Location"]) == (302, "/topics/wikis/")
+    assert TopicFollow.objects.get(user=staff).tag == tag
+
+
+# --- Search after a rename or merge ----------------------------------------------
+
+
+def search_titles(client, query: str) -> list[str]:
+    """What the site search lists for ``query``: posts and lessons."""
+    context = client.get("/search/", {"q": query}).context
+    return [page.title for page in [*context["results"], *context["lessons"]]]
+
+
+def test_search_finds_a_post_by_its_topics_new_name_once_the_rename_commits(
+    client, make_post, django_capture_on_commit_callbacks
+):
+    make_post(title="Charts that tell the truth", tags=["datavis"])
+    assert "Charts that tell the truth" not in search_titles(client, "visualisation")
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.tag_rename(tag=Tag.objects.get(name="datavis"), name="Data visualisation")
+    assert "Charts that tell the truth" not in search_titles(client, "visualisation")  # not committed yet
+
+    for callback in queued:
+        callback()
+    assert "Charts that tell the truth" in search_titles(client, "visualisation")
+
+
+def test_search_finds_a_merged_post_under_the_target_topic(
+    client, make_post, django_capture_on_commit_callbacks
+):
+    make_post(title="Sharing a sheet", tags=["gsheets"])
+    make_post(title="Formulas", tags=["Spreadsheets"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tag_merge(source=Tag.objects.get(name="gsheets"), into=Tag.objects.get(name="Spreadsheets"))
+
+    assert "Sharing a sheet" in search_titles(client, "spreadsheets")
+    assert "Sharing a sheet" not in search_titles(client, "gsheets")
