@@ -5,6 +5,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
+from home.selectors import home_sections
 from site.visibility import VisibilityRuleMixin
 
 
@@ -17,8 +18,6 @@ class HomePage(VisibilityRuleMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from home.selectors import home_sections
-
         context = super().get_context(request, *args, **kwargs)
         context.update(home_sections(user=request.user))
         return context

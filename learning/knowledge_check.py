@@ -1,10 +1,13 @@
 """Between the knowledge-check form and the service: reading answers, showing results."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import QueryDict
 
-from learning.models import KnowledgeCheckAttempt, LessonPage
+if TYPE_CHECKING:  # lesson pages and progress render results through this module
+    from learning.models.lessons import LessonPage
+    from learning.models.progress import KnowledgeCheckAttempt
 
 # Each question's inputs are named "q-<question block id>"; values are choice indexes.
 FIELD_PREFIX = "q-"
@@ -34,7 +37,7 @@ class QuestionReview:
 
 @dataclass(frozen=True)
 class AttemptReview:
-    attempt: KnowledgeCheckAttempt
+    attempt: "KnowledgeCheckAttempt"
     questions: list[QuestionReview]
 
     @property
@@ -42,7 +45,7 @@ class AttemptReview:
         return self.attempt.passed
 
 
-def attempt_review(*, lesson: LessonPage, attempt: KnowledgeCheckAttempt) -> AttemptReview:
+def attempt_review(*, lesson: "LessonPage", attempt: "KnowledgeCheckAttempt") -> AttemptReview:
     """The attempt's answers beside the right ones and the explanations (shown only after answering).
 
     Questions added after the attempt are left out; the lesson may have been

@@ -8,7 +8,7 @@ tests pin the counts. Only live pages the reader may see are ever listed
 import datetime
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import (
     Count,
@@ -16,10 +16,8 @@ from django.db.models import (
     Exists,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -29,14 +27,13 @@ from wagtail.models import Page, PageQuerySet
 from taggit.models import Tag
 
 from blog.models import BlogPostPage, BlogPostTag, MentorPair
-from learning.models import (
-    CollectionPage,
+from learning.listings import page_kind, prefetch_listing_relations
+from learning.models import CollectionPage, LessonPage, LessonPageTag, PairFollow, TopicFollow
+from learning.models.progress import (
+    CollectionSummary,
     Completion,
-    LessonPage,
-    LessonPageTag,
-    PairFollow,
     ReviewSchedule,
-    TopicFollow,
+    collection_summaries,
 )
 from site.inputs import parse_id
 from site.visibility import visible_pages
@@ -47,12 +44,6 @@ TRENDING_DAYS = 30
 # The page types a topic stream mixes, with the model that tags each.
 STREAM_TYPES: tuple[tuple[type[Page], type], ...] = ((BlogPostPage, BlogPostTag), (LessonPage, LessonPageTag))
 # Tags, and each pair with both members in the same query.
-_LISTING_RELATIONS = (
-    "tags",
-    Prefetch("pair", queryset=MentorPair.objects.select_related("first_member", "second_member")),
-)
-
-
 # --- Streams -----------------------------------------------------------------
 
 
@@ -107,10 +98,6 @@ def decode_cursor(cursor: str | None) -> tuple[datetime.date, int] | None:
         return None
 
 
-def _kind(page: Page) -> str:
-    return "lesson" if isinstance(page, LessonPage) else "post"
-
-
 def _stream(filter_q: Q, *, user, after: str | None, size: int) -> StreamPage:
     """One page of a stream, newest first, with keyset pagination on (date, id).
 
@@ -123,18 +110,10 @@ def _stream(filter_q: Q, *, user, after: str | None, size: int) -> StreamPage:
         day, pk = position
         pages = pages.filter(Q(stream_date__lt=day) | Q(stream_date=day, id__lt=pk))
     found = list(pages.order_by("-stream_date", "-id").specific()[: size + 1])
-    entries = [StreamEntry(page=page, kind=_kind(page)) for page in found[:size]]
+    entries = [StreamEntry(page=page, kind=page_kind(page)) for page in found[:size]]
     prefetch_listing_relations([entry.page for entry in entries])
     next_cursor = encode_cursor(entries[-1]) if len(found) > size else None
     return StreamPage(entries=entries, next_cursor=next_cursor)
-
-
-def prefetch_listing_relations(pages: list[Page]) -> None:
-    """Tags and pair members of posts and lessons, in a fixed number of queries."""
-    for model, _ in STREAM_TYPES:
-        of_model = [page for page in pages if isinstance(page, model)]
-        if of_model:
-            prefetch_related_objects(of_model, *_LISTING_RELATIONS)
 
 
 def topic_stream(
@@ -244,14 +223,10 @@ def follows_of(*, user) -> dict[str, list]:
 
 def lesson_list(*, user=None, index: Page | None = None) -> QuerySet[LessonPage]:
     """Live lessons ``user`` may see, newest first, ready for a listing."""
-    lessons = visible_pages(LessonPage.objects.all(), user=user)
+    lessons = LessonPage.objects.listed(user=user)
     if index is not None:
         lessons = lessons.child_of(index)
-    return (
-        lessons.select_related("pair__first_member", "pair__second_member")
-        .prefetch_related("tags")
-        .order_by("-date", "-pk")
-    )
+    return lessons
 
 
 def search_lessons(query: str, *, user=None, limit: int = 6) -> list[LessonPage]:
@@ -267,13 +242,6 @@ def search_lessons(query: str, *, user=None, limit: int = 6) -> list[LessonPage]
 def finished_page_fact(user, page):
     """``site.readers`` fact: whether the reader finished the page asked about."""
     return Exists(Completion.objects.filter(user=OuterRef("pk"), page_id=page.pk))
-
-
-def done_page_ids(*, user, page_ids) -> set[int]:
-    """Which of ``page_ids`` ``user`` has finished; one query (none when signed out)."""
-    if not user.is_authenticated:
-        return set()
-    return set(Completion.objects.filter(user=user, page_id__in=page_ids).values_list("page_id", flat=True))
 
 
 def due_reviews(*, user, today: datetime.date | None = None) -> list[ReviewSchedule]:
@@ -295,95 +263,16 @@ def due_reviews(*, user, today: datetime.date | None = None) -> list[ReviewSched
 # --- Collections -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CollectionEntry:
-    page: Page
-    kind: str
-    done: bool
-
-    @property
-    def minutes(self) -> int:
-        return getattr(self.page, "estimated_minutes", None) or getattr(self.page, "reading_minutes", 1)
-
-
-@dataclass(frozen=True)
-class CollectionProgress:
-    entries: list[CollectionEntry]
-    signed_in: bool = False
-    done_count: int = field(init=False)
-    next_entry: CollectionEntry | None = field(init=False)
-
-    def __post_init__(self):
-        object.__setattr__(self, "done_count", sum(entry.done for entry in self.entries))
-        object.__setattr__(self, "next_entry", next((e for e in self.entries if not e.done), None))
-
-    @property
-    def total(self) -> int:
-        return len(self.entries)
-
-    @property
-    def started(self) -> bool:
-        return self.done_count > 0
-
-    @property
-    def finished(self) -> bool:
-        return self.total > 0 and self.done_count == self.total
-
-
-def collection_progress(*, collection: CollectionPage, user) -> CollectionProgress:
-    """A collection's live items in the editor's order, each marked done or not for ``user``.
-
-    Works on a draft in preview too: the items are read from the page object.
-    """
-    page_ids = [item.page_id for item in collection.items.all()]
-    pages = visible_pages(Page.objects.all(), user=user).filter(id__in=page_ids).specific().in_bulk()
-    prefetch_listing_relations(list(pages.values()))
-    done = done_page_ids(user=user, page_ids=page_ids)
-    entries = [
-        CollectionEntry(page=pages[pk], kind=_kind(pages[pk]), done=pk in done)
-        for pk in page_ids
-        if pk in pages
-    ]
-    return CollectionProgress(entries=entries, signed_in=user.is_authenticated)
-
-
-@dataclass(frozen=True)
-class CollectionSummary:
-    collection: CollectionPage
-    total: int
-    done: int
-
-    @property
-    def in_progress(self) -> bool:
-        return 0 < self.done < self.total
-
-
 def collection_list(
     *, user, index: Page | None = None, featured_only: bool = False
 ) -> list[CollectionSummary]:
     """Live collections ``user`` may see, featured first then by title, with their progress."""
-    collections = (
-        visible_pages(CollectionPage.objects.all(), user=user)
-        .select_related("cover_image")
-        .prefetch_related("items", "cover_image__renditions")
-    )
+    collections = CollectionPage.objects.all()
     if index is not None:
         collections = collections.child_of(index)
     if featured_only:
         collections = collections.filter(featured=True)
-    collections = list(collections.order_by("-featured", "title"))
-    page_ids = {item.page_id for collection in collections for item in collection.items.all()}
-    live = set(
-        visible_pages(Page.objects.all(), user=user).filter(id__in=page_ids).values_list("id", flat=True)
-    )
-    done = done_page_ids(user=user, page_ids=page_ids)
-    summaries = []
-    for collection in collections:
-        items = [item.page_id for item in collection.items.all() if item.page_id in live]
-        summaries.append(
-            CollectionSummary(collection=collection, total=len(items), done=sum(pk in done for pk in items))
-        )
-    return summaries
+    return collection_summaries(collections=collections, user=user)
 
 
 def featured_collections(*, user, limit: int = 3) -> list[CollectionSummary]:

@@ -10,4 +10,6 @@ urlpatterns = [
     path("pairs/<slug:slug>/follow/", views.pair_follow, name="pair_follow"),
     path("me/stream/", views.my_stream, name="my_stream"),
     path("me/read/<id:page_id>/", views.post_mark_read, name="post_mark_read"),
+    path("me/done/<id:page_id>/", views.lesson_mark_done, name="lesson_mark_done"),
+    path("me/check/<id:page_id>/", views.lesson_check, name="lesson_check"),
 ]

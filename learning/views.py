@@ -6,6 +6,7 @@ its own section of the page.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from django.contrib import messages
@@ -19,10 +20,9 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -32,10 +32,11 @@ from blog.models import BlogPostPage, MentorPair
 from learning import selectors, services
 from learning.feeds import TopicFeed
 from learning.knowledge_check import answers_from_post, attempt_review
-from learning.models import Completion, KnowledgeCheckAttempt, LessonPage, ReviewSchedule
+from learning.models import LessonPage
+from learning.models.progress import LessonProgress, lesson_progress
 from learning.models.topics import TopicRedirect
-from site.inputs import InvalidInput, check_text, optional_id
-from site.visibility import may_view, visible_pages
+from site.inputs import InvalidInput, check_text
+from site.visibility import visible_pages
 
 # A fetch() from site/static/js/knowledge-check.js sends this header and gets a fragment back.
 FRAGMENT_HEADER = "X-Pairwise-Fragment"
@@ -190,44 +191,25 @@ def _mark(request: HttpRequest, page, complete: Callable[[], object], words: tup
     return _back(request, default=page.url)
 
 
-# --- Lessons (routes of LessonPage) ------------------------------------------------
+# --- Lessons -------------------------------------------------------------------
 
 
-def _lesson_context(request: HttpRequest, lesson: LessonPage) -> dict:
-    user = request.user
-    inspired_by = lesson.inspired_by
-    context = {
-        # The post it grew out of, named only to those who may read it.
-        "inspired_by": inspired_by if may_view(inspired_by, user=user, session=request.session) else None,
-        "done": False,
-        "review": None,
-        "check": None,
-        "check_error": None,
-        "today": timezone.localdate(),
-    }
-    if user.is_authenticated:
-        context["done"] = Completion.objects.filter(user=user, page=lesson).exists()
-        context["review"] = ReviewSchedule.objects.filter(user=user, lesson=lesson).first()
-        try:
-            attempt_id = optional_id(request.GET.get("attempt"), name="attempt")
-        except InvalidInput:  # an address edited by hand: show the lesson without results
-            attempt_id = None
-        if attempt_id is not None:
-            attempt = KnowledgeCheckAttempt.objects.filter(pk=attempt_id, user=user, lesson=lesson).first()
-            if attempt is not None:
-                context["check"] = attempt_review(lesson=lesson, attempt=attempt)
-    return context
+def _lesson(request: HttpRequest, page_id: int) -> LessonPage:
+    """The live lesson ``page_id`` if the reader may see it (the one rule), else 404."""
+    lessons = visible_pages(LessonPage.objects.all(), user=request.user, session=request.session)
+    return get_object_or_404(lessons, pk=page_id)
 
 
-def lesson_page(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
-    return lesson.render(request, context_overrides=_lesson_context(request, lesson))
+def _progress(request: HttpRequest, lesson: LessonPage, **changes) -> LessonProgress:
+    progress = lesson_progress(lesson=lesson, user=request.user, session=request.session)
+    return replace(progress, **changes)
 
 
-def lesson_check(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
-    """Check the submitted answers; the results are shown at ``?attempt=<id>``."""
-    if request.method != "POST":
-        return redirect(lesson.url)
-    if not request.user.is_authenticated:
+@require_POST
+def lesson_check(request: HttpRequest, page_id: int) -> HttpResponse:
+    """Check the submitted answers; the results are shown on the lesson at ``?attempt=<id>``."""
+    lesson = _lesson(request, page_id)
+    if not request.user.is_authenticated:  # back to the lesson once signed in, not to this POST target
         return redirect_to_login(lesson.url)
     fragment = request.headers.get(FRAGMENT_HEADER) == "knowledge-check"
     try:
@@ -235,23 +217,21 @@ def lesson_check(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
             user=request.user, lesson=lesson, answers=answers_from_post(request.POST)
         )
     except services.KnowledgeCheckError as error:
-        context = {**_lesson_context(request, lesson), "check_error": error.messages[0], "page": lesson}
+        context = {"progress": _progress(request, lesson), "check_error": error.messages[0], "page": lesson}
         if fragment:
             return TemplateResponse(request, "learning/includes/knowledge_check.html", context, status=400)
-        response = lesson.render(request, context_overrides=context)
-        response.status_code = 400
-        return response
+        page_context = {**lesson.get_context(request), **context}
+        return TemplateResponse(request, lesson.get_template(request), page_context, status=400)
     if fragment:
-        context = {**_lesson_context(request, lesson), "page": lesson}
-        context["check"] = attempt_review(lesson=lesson, attempt=attempt)
-        context["done"] = context["done"] or attempt.passed
+        progress = _progress(request, lesson, check=attempt_review(lesson=lesson, attempt=attempt))
+        context = {"progress": progress, "page": lesson}
         return TemplateResponse(request, "learning/includes/knowledge_check.html", context)
     return HttpResponseRedirect(f"{lesson.url}?attempt={attempt.pk}#knowledge-check")
 
 
-def lesson_mark_done(request: HttpRequest, lesson: LessonPage) -> HttpResponse:
-    if request.method != "POST":
-        return redirect(lesson.url)
+@require_POST
+def lesson_mark_done(request: HttpRequest, page_id: int) -> HttpResponse:
+    lesson = _lesson(request, page_id)
     if not request.user.is_authenticated:
         return redirect_to_login(lesson.url)
     complete = partial(services.lesson_complete, user=request.user, lesson=lesson)

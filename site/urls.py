@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -21,9 +22,6 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    from django.urls import re_path
-    from django.views.static import serve
-
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
 # Everything not matched above is a Wagtail page.

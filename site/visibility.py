@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.signals import user_logged_out
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -382,8 +383,6 @@ def _signed_out(sender, request, user, **kwargs) -> None:
 
 def connect_receivers() -> None:
     """Narrow receivers for what others change (restrictions, page state and place, groups, sign-out)."""
-    from django.contrib.auth.signals import user_logged_out
-
     post_save.connect(_page_changed, sender=PageViewRestriction, dispatch_uid="visibility.restriction_saved")
     post_delete.connect(
         _page_changed, sender=PageViewRestriction, dispatch_uid="visibility.restriction_deleted"

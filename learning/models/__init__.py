@@ -1,4 +1,4 @@
-"""Learning models, one module per concept; import them from here."""
+"""Learning models: lessons, collections, follows, progress and topics."""
 
 from learning.models.collections import CollectionIndexPage, CollectionItem, CollectionPage, CollectionPageTag
 from learning.models.follows import PairFollow, TopicFollow

@@ -11,6 +11,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
+from learning.models.progress import collection_progress, collection_summaries
 from site.visibility import VisibilityRuleMixin
 
 # The page types a collection may hold, as Wagtail's chooser names them.
@@ -35,10 +36,10 @@ class CollectionIndexPage(VisibilityRuleMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from learning.selectors import collection_list
-
         context = super().get_context(request, *args, **kwargs)
-        context["collections"] = collection_list(index=self, user=request.user)
+        context["collections"] = collection_summaries(
+            collections=CollectionPage.objects.child_of(self), user=request.user
+        )
         return context
 
 
@@ -64,8 +65,6 @@ class CollectionPage(VisibilityRuleMixin, Page):
     subpage_types: list[str] = []
 
     def get_context(self, request, *args, **kwargs):
-        from learning.selectors import collection_progress
-
         context = super().get_context(request, *args, **kwargs)
         context["progress"] = collection_progress(collection=self, user=request.user)
         return context

@@ -5,9 +5,8 @@ from django.db import models
 from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageManager, PageQuerySet
 from wagtail.search import index
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -19,15 +18,27 @@ from blog.models import PairPageMixin
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
-from site.visibility import VisibilityRuleMixin
+from learning.models.progress import lesson_progress
+from site.visibility import VisibilityRuleMixin, visible_pages
 
-LESSONS_PER_PAGE = 12
 # A micro-lesson should fit in a coffee break; editors are warned above this.
 MAX_LESSON_MINUTES = 5
+LESSONS_PER_PAGE = 12
 
 
 class LessonPageTag(TaggedItemBase):
     content_object = ParentalKey("learning.LessonPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class LessonQuerySet(PageQuerySet):
+    def listed(self, *, user=None, session=None) -> "LessonQuerySet":
+        """The live lessons ``user`` may see (the one rule), newest first, ready for a listing."""
+        return (
+            visible_pages(self, user=user, session=session)
+            .select_related("pair__first_member", "pair__second_member")
+            .prefetch_related("tags")
+            .order_by("-date", "-pk")
+        )
 
 
 class LearningIndexPage(VisibilityRuleMixin, Page):
@@ -42,19 +53,20 @@ class LearningIndexPage(VisibilityRuleMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from learning.selectors import lesson_list
-
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = Paginator(lesson_list(user=request.user, index=self), LESSONS_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        lessons = LessonPage.objects.child_of(self).listed(user=request.user, session=request.session)
+        context["lessons"] = Paginator(lessons, LESSONS_PER_PAGE).get_page(request.GET.get("page"))
         return context
 
 
-class LessonPage(
-    PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, RoutablePageMixin, VisibilityRuleMixin, Page
-):
-    """A bite-size lesson: an objective, a short body, takeaways and a knowledge check."""
+class LessonPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, VisibilityRuleMixin, Page):
+    """A bite-size lesson: an objective, a short body, takeaways and a knowledge check.
+
+    Answers are checked, and the lesson marked done, at ``learning.urls``'
+    ``lesson_check`` and ``lesson_mark_done``.
+    """
+
+    listing_kind = "lesson"
 
     objective = models.CharField(
         "learning objective",
@@ -109,6 +121,8 @@ class LessonPage(
         index.FilterField("date"),
     ]
 
+    objects = PageManager.from_queryset(LessonQuerySet)()
+
     # The same rule as posts: pair members may only credit one of their own pairs.
     base_form_class = PairPageForm
     parent_page_types = ["learning.LearningIndexPage"]
@@ -128,6 +142,14 @@ class LessonPage(
         return self.estimated_minutes > MAX_LESSON_MINUTES
 
     @property
+    def listing_summary(self) -> str:
+        return self.objective
+
+    @property
+    def listing_minutes(self) -> int:
+        return self.estimated_minutes
+
+    @property
     def takeaway_list(self) -> list[str]:
         return [line.strip() for line in self.takeaways.splitlines() if line.strip()]
 
@@ -136,20 +158,9 @@ class LessonPage(
         """The knowledge check's questions as bound blocks (``.id`` and ``.value``)."""
         return list(self.knowledge_check)
 
-    @path("")
-    def lesson(self, request):
-        from learning.views import lesson_page
-
-        return lesson_page(request, self)
-
-    @path("check/", name="check")
-    def check_answers(self, request):
-        from learning.views import lesson_check
-
-        return lesson_check(request, self)
-
-    @path("done/", name="done")
-    def mark_done(self, request):
-        from learning.views import lesson_mark_done
-
-        return lesson_mark_done(request, self)
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["progress"] = lesson_progress(
+            lesson=self, user=request.user, session=request.session, attempt=request.GET.get("attempt")
+        )
+        return context

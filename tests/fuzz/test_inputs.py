@@ -553,7 +553,7 @@ def test_knowledge_check_records_only_valid_answers(
     valid = answers_are_valid(fields, quiz_lesson)
     state = db_state()
 
-    response = answered(form_post(client, f"{quiz_lesson.url}check/", fields, **headers))
+    response = answered(form_post(client, f"/me/check/{quiz_lesson.pk}/", fields, **headers))
 
     written = changes(state, db_state())
     if valid:

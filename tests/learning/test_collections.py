@@ -2,7 +2,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from learning import services
-from learning.selectors import collection_list, collection_progress, collections_in_progress
+from learning.models.progress import collection_progress
+from learning.selectors import collection_list, collections_in_progress
 
 pytestmark = pytest.mark.django_db
 

@@ -112,7 +112,7 @@ def test_tampered_form_gets_a_clear_error_page_and_records_nothing(client, quiz_
     client.force_login(staff)
     single, _ = ids(quiz_lesson)
 
-    response = client.post(f"{quiz_lesson.url}check/", {f"q-{single}": "7"})
+    response = client.post(f"/me/check/{quiz_lesson.pk}/", {f"q-{single}": "7"})
 
     assert response.status_code == 400
     assert "That answer is not one of the choices offered." in response.content.decode()
@@ -134,7 +134,7 @@ def test_form_post_without_javascript_shows_results_and_explanations(client, qui
     client.force_login(staff)
     single, multiple = ids(quiz_lesson)
 
-    response = client.post(f"{quiz_lesson.url}check/", {f"q-{single}": "0", f"q-{multiple}": ["0", "1"]})
+    response = client.post(f"/me/check/{quiz_lesson.pk}/", {f"q-{single}": "0", f"q-{multiple}": ["0", "1"]})
 
     attempt = KnowledgeCheckAttempt.objects.get(user=staff)
     assert response.status_code == 302
@@ -151,7 +151,7 @@ def test_fetch_gets_just_the_results_fragment(client, quiz_lesson, staff):
     single, multiple = ids(quiz_lesson)
 
     response = client.post(
-        f"{quiz_lesson.url}check/",
+        f"/me/check/{quiz_lesson.pk}/",
         {f"q-{single}": "1", f"q-{multiple}": ["0", "1"]},
         headers={"X-Pairwise-Fragment": "knowledge-check"},
     )
@@ -176,7 +176,7 @@ def test_someone_elses_attempt_is_not_shown(client, quiz_lesson, staff, editor):
 def test_signed_out_reader_is_sent_to_sign_in_and_nothing_is_recorded(client, quiz_lesson):
     single, _ = ids(quiz_lesson)
 
-    response = client.post(f"{quiz_lesson.url}check/", {f"q-{single}": "1"})
+    response = client.post(f"/me/check/{quiz_lesson.pk}/", {f"q-{single}": "1"})
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")

@@ -45,7 +45,7 @@ def test_mark_as_done_button_records_completion(client, make_lesson, staff):
     client.force_login(staff)
     assert "Mark as done" in client.get(lesson.url).content.decode()
 
-    response = client.post(f"{lesson.url}done/", follow=True)
+    response = client.post(f"/me/done/{lesson.pk}/", follow=True)
 
     assert Completion.objects.filter(user=staff, page=lesson, how=Completion.How.MARKED_DONE).exists()
     assert "You have completed this lesson." in response.content.decode()
@@ -57,7 +57,7 @@ def test_a_lesson_marked_done_by_mistake_can_be_marked_not_done(client, make_les
     client.force_login(staff)
     assert "Mark as not done" in client.get(lesson.url).content.decode()
 
-    response = client.post(f"{lesson.url}done/", {"undo": "1"}, follow=True)
+    response = client.post(f"/me/done/{lesson.pk}/", {"undo": "1"}, follow=True)
 
     assert not Completion.objects.filter(user=staff, page=lesson).exists()
     html = response.content.decode()
