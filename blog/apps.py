@@ -6,12 +6,16 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog and mentor pairs"
 
     def ready(self) -> None:
+        # Imported here, not at the top: models may only be imported once
+        # Django has loaded every app (its app-loading rules).
+        from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
 
         from wagtail.search import index
         from wagtail.signals import page_published
 
         from blog.models import MentorPair
+        from blog.services import profile_ensure
         from blog.threads.selectors import unread_notifications_fact
         from blog.threads.sockets import connect_access_receivers
         from site.page_cache import purge_site_after_commit
@@ -30,3 +34,8 @@ class BlogConfig(AppConfig):
             index.insert_or_update_object(instance)
 
         page_published.connect(reindex_with_tags, dispatch_uid="blog.reindex_with_tags", weak=False)
+
+        def profile_on_first_sign_in(sender, request, user, **kwargs):
+            profile_ensure(user=user)  # everyone who signs in is in the people directory
+
+        user_logged_in.connect(profile_on_first_sign_in, dispatch_uid="blog.profile_on_sign_in", weak=False)

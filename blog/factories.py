@@ -1,4 +1,4 @@
-"""Factories for pairs and posts (tests and benchmarks)."""
+"""Factories for people, pairs and posts (tests and benchmarks)."""
 
 import json
 
@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 import factory
 from wagtail_factories import PageFactory
 
-from blog.models import BlogIndexPage, BlogPostPage, MentorPair
+from blog.models import BlogIndexPage, BlogPostPage, MentorPair, Profile
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,6 +20,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     password = factory.django.Password("pw")
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """A profile; ``can_teach=[...]`` and ``wants_to_learn=[...]`` name topics."""
+
+    class Meta:
+        model = Profile
+        django_get_or_create = ("user",)
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    job_title = "Analyst"
+    team = "Lending"
+
+    @factory.post_generation
+    def can_teach(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.can_teach.set(extracted)
+
+    @factory.post_generation
+    def wants_to_learn(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.wants_to_learn.set(extracted)
 
 
 class MentorPairFactory(factory.django.DjangoModelFactory):

@@ -3,11 +3,16 @@
 Every list is fetched in a fixed number of queries, whatever its length.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
-from wagtail.models import Page
+from wagtail.models import Page, get_page_models
 
-from blog.models import BlogPostPage, MentorPair
+from taggit.models import Tag
+
+from blog.models import BlogPostPage, MentorPair, PairPageMixin, Profile
+from blog.threads.models import Comment
 from site.visibility import visible_pages
 
 
@@ -41,3 +46,101 @@ def pairs_of_user(user) -> QuerySet[MentorPair]:
 def search_posts(query: str, *, user=None):
     """Live posts ``user`` may see matching ``query`` in title, intro, body, tags or pair."""
     return visible_pages(BlogPostPage.objects.all(), user=user).for_listing().search(query)
+
+
+# --- People ---------------------------------------------------------------------
+
+PEOPLE_PER_PAGE = 24
+RECENT_COMMENTS = 8
+PAIR_PAGES_SHOWN = 12
+
+
+def people_directory(*, query: str = "", teaches: Tag | None = None, learns: Tag | None = None):
+    """Everyone with a profile, by name; ``query`` matches name, title or team.
+
+    Avatars and both topic lists come in a fixed number of queries per page
+    of the directory, however many people it lists.
+    """
+    people = Profile.objects.select_related("user", "avatar").prefetch_related(
+        "can_teach", "wants_to_learn", "avatar__renditions"
+    )
+    for word in query.split():
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__username__icontains=word)
+            | Q(job_title__icontains=word)
+            | Q(team__icontains=word)
+        )
+    if teaches is not None:
+        people = people.filter(teach_items__tag=teaches)
+    if learns is not None:
+        people = people.filter(learn_items__tag=learns)
+    return people.filter(user__is_active=True).distinct()
+
+
+@dataclass(frozen=True)
+class PairMembership:
+    """One pair someone is or was in, seen from that person."""
+
+    pair: MentorPair
+    brought: str
+    partner: object
+    partner_brought: str
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    profile: Profile
+    pairs: list[PairMembership]
+    pages: list[Page]
+    comments: list[Comment]
+
+    @property
+    def current_pairs(self) -> list[PairMembership]:
+        return [m for m in self.pairs if m.pair.status == MentorPair.Status.ACTIVE]
+
+    @property
+    def past_pairs(self) -> list[PairMembership]:
+        return [m for m in self.pairs if m.pair.status != MentorPair.Status.ACTIVE]
+
+
+def pair_page_models() -> list[type[Page]]:
+    """Every page type a pair writes (``PairPageMixin``), whichever app defines it."""
+    return [model for model in get_page_models() if issubclass(model, PairPageMixin)]
+
+
+def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
+    """What ``/people/<username>/`` shows of ``profile``'s person to ``viewer``.
+
+    Pages and comments are only those the viewer may see (the one rule). A
+    fixed number of queries, however many pairs, pages and comments there are.
+    """
+    person = profile.user
+    pairs = list(
+        pairs_of_user(person).select_related("first_member", "second_member").order_by("status", "-started")
+    )
+    memberships = []
+    for pair in pairs:
+        (_, brought), (other, other_brought) = (
+            pair.members if pair.first_member_id == person.pk else reversed(pair.members)
+        )
+        memberships.append(PairMembership(pair, brought, other, other_brought))
+    pages: list[Page] = []
+    for model in pair_page_models():
+        of_model = model.objects.filter(pair__in=[pair.pk for pair in pairs])
+        pages.extend(of_model.listed(user=viewer, session=session)[:PAIR_PAGES_SHOWN])
+    pages.sort(key=lambda page: (page.date, page.pk), reverse=True)
+    comments = (
+        Comment.objects.filter(
+            author=person,
+            deleted=False,
+            hidden=False,
+            page__in=visible_pages(Page.objects.all(), user=viewer, session=session),
+        )
+        .select_related("page")
+        .order_by("-created", "-id")[:RECENT_COMMENTS]
+    )
+    return PersonPage(
+        profile=profile, pairs=memberships, pages=pages[:PAIR_PAGES_SHOWN], comments=list(comments)
+    )

@@ -7,5 +7,8 @@ urlpatterns = [
     path("pairs/", views.pair_index, name="pair_index"),
     path("pairs/<slug:slug>/", views.pair_detail, name="pair_detail"),
     path("pairs/<slug:slug>/feed/", views.pair_feed, name="pair_feed"),
+    path("people/", views.people_index, name="people_index"),
+    path("people/<str:username>/", views.person_detail, name="person_detail"),
+    path("me/profile/", views.profile_edit, name="profile_edit"),
     path("", include(thread_urls)),
 ]

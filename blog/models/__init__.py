@@ -1,7 +1,8 @@
-"""Blog models: pairs, posts and the blog index (and, re-exported, the thread models)."""
+"""Blog models: people, pairs, posts and the blog index (and, re-exported, the thread models)."""
 
 from blog.models.index import BlogIndexPage
 from blog.models.pairs import MentorPair, PairPageMixin
+from blog.models.people import Profile, ProfileTeaches, ProfileWants
 from blog.models.posts import BlogPostPage, BlogPostTag
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
 
@@ -14,6 +15,9 @@ __all__ = [
     "Notification",
     "PairPageMixin",
     "Presence",
+    "Profile",
+    "ProfileTeaches",
+    "ProfileWants",
     "Reaction",
     "Thread",
 ]

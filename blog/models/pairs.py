@@ -90,7 +90,13 @@ class MentorPair(index.Indexed, models.Model):
 
 
 class PairPageMixin:
-    """For pages a mentor pair writes (posts, lessons): the thread tells the pair of every comment."""
+    """For pages a mentor pair writes (posts, lessons): the thread tells the pair of every comment.
+
+    A page type with this mixin has a ``pair`` foreign key, a ``date``, a
+    queryset offering ``listed(user=, session=)``, and ``listing_kind``,
+    ``listing_summary`` and ``listing_minutes`` for a card: a person's page
+    lists the pages of their pairs through them, whichever app defines the type.
+    """
 
     @classmethod
     def thread_follower_ids(cls, page_id: int) -> list[int]:

@@ -96,6 +96,14 @@ class BlogPostPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, Vis
     class Meta:
         ordering = ["-date", "-pk"]
 
+    @property
+    def listing_summary(self) -> str:
+        return self.intro
+
+    @property
+    def listing_minutes(self) -> int:
+        return self.reading_minutes
+
     def save(self, *args, **kwargs):
         self.reading_minutes = reading_minutes(self.body.stream_block, self.body)
         return super().save(*args, **kwargs)

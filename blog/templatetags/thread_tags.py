@@ -11,6 +11,8 @@ Forms carry a CSRF token only for readers who may post, so a page anonymous
 visitors get holds nothing specific to them and can be cached.
 """
 
+from urllib.parse import quote
+
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -63,7 +65,8 @@ class _CommentWriter:
             f'<li class="{classes}" id="comment-{pk}" data-comment-id="{pk}">',
             f'<article class="comment__card" aria-labelledby="comment-{pk}-author">',
             '<header class="comment__meta">',
-            f'<strong class="comment__author" id="comment-{pk}-author">{author}</strong> ',
+            f'<strong class="comment__author" id="comment-{pk}-author">'
+            f'<a href="/people/{quote(comment.author_username, safe="")}/">{author}</a></strong> ',
         ]
         if comment.replying_to:
             parts.append(

@@ -321,7 +321,11 @@ class LiveThread {
       element(
         "header",
         { class: "comment__meta" },
-        element("strong", { class: "comment__author", id: `comment-${id}-author`, text: comment.author.name }),
+        element(
+          "strong",
+          { class: "comment__author", id: `comment-${id}-author` },
+          element("a", { href: `/people/${encodeURIComponent(comment.author.username)}/`, text: comment.author.name }),
+        ),
         " ",
         replyingTo ? element("span", { class: "comment__replying", text: replyingTo }) : null,
         " ",

@@ -1,0 +1,73 @@
+"""People in templates: ``{% person_link user %}``, ``{% pair_byline pair %}``, ``{% avatar user %}``."""
+
+import hashlib
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from site.people import display_name
+
+register = template.Library()
+
+# The site's own colours (site.css), each dark enough for white initials (WCAG AA).
+AVATAR_COLOURS = ("#1f5fbf", "#17478f", "#0d6b4f", "#1d2433", "#6a3d9a", "#8a4b08")
+
+
+def person_url(user) -> str:
+    return reverse("person_detail", kwargs={"username": user.get_username()})
+
+
+@register.simple_tag
+def person_link(user) -> SafeString:
+    """The person's name, linking to their page."""
+    return format_html('<a href="{}" class="person-link">{}</a>', person_url(user), display_name(user))
+
+
+@register.simple_tag
+def pair_byline(pair) -> SafeString:
+    """ "Amira Haddad and Ben Okafor", each linking to their page."""
+    return format_html("{} and {}", person_link(pair.first_member), person_link(pair.second_member))
+
+
+def initials(name: str) -> str:
+    words = [word for word in name.replace("-", " ").split() if word[:1].isalnum()]
+    letters = (words[0][0] + (words[-1][0] if len(words) > 1 else "")) if words else "?"
+    return letters.upper()
+
+
+@register.inclusion_tag("blog/includes/avatar.html")
+def avatar(user, size: int = 48) -> dict:
+    """The person's photo, or their initials on one of the site's colours (no outside service)."""
+    profile = getattr(user, "profile", None) if user.pk else None
+    name = display_name(user)
+    digest = hashlib.sha256(user.get_username().encode()).digest()
+    return {
+        "image": profile.avatar if profile is not None else None,
+        "name": name,
+        "initials": initials(name),
+        "colour": AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)],
+        "size": size,
+    }
+
+
+@register.simple_tag
+def topic_links(tags) -> SafeString:
+    """Comma-separated links to the topics' streams."""
+    return format_html_join(
+        ", ", '<a href="{}">{}</a>', ((reverse("topic_detail", args=[t.slug]), t.name) for t in tags)
+    )
+
+
+@register.filter
+def tenure(profile) -> str:
+    """ "20 years here", "8 months here", "new this month"; empty when the join date is unknown."""
+    years = profile.tenure_years() if profile is not None else None
+    if years is None:
+        return ""
+    if years >= 1:
+        whole = int(years)
+        return f"{whole} year{'s' if whole != 1 else ''} here"
+    months = int(years * 12)
+    return f"{months} month{'s' if months != 1 else ''} here" if months else "new this month"
