@@ -1,14 +1,13 @@
-"""Forms: the admin form of pages a pair writes, and a person's own profile."""
+"""The admin form of pages a pair writes (posts, lessons): members may only write for their own pairs.
+
+Page models use it, so it imports no model (``blog/people_forms.py`` holds the profile form).
+"""
 
 from django import forms
 from django.db.models import Q
 
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.images.fields import WagtailImageField
 
-from taggit.forms import TagField
-
-from blog.models.people import BIO_MAX_LENGTH
 from blog.permissions import can_write_for_pair, is_editor
 
 
@@ -30,55 +29,3 @@ class PairPageForm(WagtailAdminPageForm):
         if pair is not None and user is not None and not can_write_for_pair(user, pair):
             raise forms.ValidationError("You can only write for a pair you belong to.")
         return pair
-
-
-class TopicsField(TagField):
-    """Topics separated by commas ("Wikis, Credit risk"), as in the admin's tag fields."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault(
-            "help_text", "Separate topics with commas. New topics are added to the site's list."
-        )
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"data-topic-input": "", "autocomplete": "off"})
-
-
-class ProfileForm(forms.Form):
-    """``/me/profile/``: the fields of ``blog.services.profile_update``; works without JavaScript."""
-
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    job_title = forms.CharField(max_length=120, required=False)
-    team = forms.CharField(max_length=120, required=False)
-    joined_on = forms.DateField(
-        label="Joined the company",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Shown as how long you have been here.",
-    )
-    bio = forms.CharField(
-        max_length=BIO_MAX_LENGTH,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=f"A few sentences about you, plain text (at most {BIO_MAX_LENGTH} characters).",
-    )
-    can_teach = TopicsField(label="I can teach")
-    wants_to_learn = TopicsField(label="I want to learn")
-    # Wagtail's own checks: an image format it can read, within its upload size and pixel limits.
-    avatar = WagtailImageField(required=False, help_text="A square photo works best; we crop it to a circle.")
-    remove_avatar = forms.BooleanField(label="Remove my photo", required=False)
-
-    @classmethod
-    def initial_for(cls, profile) -> dict:
-        user = profile.user
-        return {
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "job_title": profile.job_title,
-            "team": profile.team,
-            "joined_on": profile.joined_on,
-            "bio": profile.bio,
-            "can_teach": [tag.name for tag in profile.can_teach.all()],
-            "wants_to_learn": [tag.name for tag in profile.wants_to_learn.all()],
-        }

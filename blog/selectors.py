@@ -3,6 +3,7 @@
 Every list is fetched in a fixed number of queries, whatever its length.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -12,7 +13,9 @@ from wagtail.models import Page, get_page_models
 from taggit.models import Tag
 
 from blog.models import BlogPostPage, MentorPair, PairPageMixin, Profile
+from blog.pairing import Candidate, Match, best_partners, cohort_pairing, match
 from blog.threads.models import Comment
+from site.people import display_name
 from site.visibility import visible_pages
 
 
@@ -144,3 +147,63 @@ def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
     return PersonPage(
         profile=profile, pairs=memberships, pages=pages[:PAIR_PAGES_SHOWN], comments=list(comments)
     )
+
+
+# --- Pairing (editors) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairingBoard:
+    """Everyone who could be paired now, each with their best partners, and a whole-cohort pairing."""
+
+    people: list[tuple[Candidate, list[Match]]]
+    cohort: list[Match]
+
+
+def _candidate(profile: Profile) -> Candidate:
+    return Candidate(
+        id=profile.user_id,
+        name=display_name(profile.user),
+        teaches=frozenset(tag.name for tag in profile.can_teach.all()),
+        wants=frozenset(tag.name for tag in profile.wants_to_learn.all()),
+        joined_on=profile.joined_on,
+    )
+
+
+def _unpaired_candidates() -> tuple[list[Candidate], set[frozenset[int]]]:
+    """Everyone with a profile and no active pair, by name; and every pair of people ever partnered."""
+    pairs = list(MentorPair.objects.values_list("first_member_id", "second_member_id", "status"))
+    active = MentorPair.Status.ACTIVE
+    paired_now = {member for first, second, status in pairs if status == active for member in (first, second)}
+    partnered = {frozenset((first, second)) for first, second, _ in pairs}
+    profiles = (
+        Profile.objects.filter(user__is_active=True)
+        .exclude(user_id__in=paired_now)
+        .select_related("user")
+        .prefetch_related("can_teach", "wants_to_learn")
+    )
+    candidates = sorted((_candidate(profile) for profile in profiles), key=lambda c: (c.name, c.id))
+    return candidates, partnered
+
+
+def pairing_board(*, today: datetime.date, limit: int = 3) -> PairingBoard:
+    """Suggestions for every person with a profile and no active pair; a fixed number of queries.
+
+    Nobody is suggested with someone they are or were paired with.
+    """
+    candidates, partnered = _unpaired_candidates()
+    people = []
+    for person in candidates:
+        previous = {other for members in partnered if person.id in members for other in members}
+        people.append((person, best_partners(person, candidates, today=today, exclude=previous, limit=limit)))
+    return PairingBoard(people=people, cohort=cohort_pairing(candidates, today=today, forbidden=partnered))
+
+
+def pairing_match(*, first_id: int, second_id: int, today: datetime.date) -> Match | None:
+    """The match of two people who may be paired now (profiles, active, unpaired, never partners)."""
+    candidates, partnered = _unpaired_candidates()
+    by_id = {candidate.id: candidate for candidate in candidates}
+    first, second = by_id.get(first_id), by_id.get(second_id)
+    if first is None or second is None or first_id == second_id or {first_id, second_id} in partnered:
+        return None
+    return match(first, second, today=today)

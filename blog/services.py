@@ -1,4 +1,4 @@
-"""Writes about people: profiles.
+"""Writes about people: profiles, and pairs made from pairing suggestions.
 
 Each service takes the acting person as ``user`` and validates before it saves.
 """
@@ -6,16 +6,21 @@ Each service takes the acting person as ``user`` and validates before it saves.
 import datetime
 from collections.abc import Sequence
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from blog.models import Profile
-from site.people import display_name
+from blog.models import MentorPair, Profile
+from blog.selectors import pairing_match
+from blog.threads.services import notice_send
+from site.people import PAIR_MEMBERS, display_name, is_editor
 
 MAX_TOPICS = 15
 
@@ -87,3 +92,68 @@ def profile_update(
     if old_avatar is not None and old_avatar != profile.avatar:
         old_avatar.delete()
     return profile
+
+
+def _brings(topics: Sequence[str]) -> str:
+    if not topics:
+        return "what they know (nothing the other listed yet)"
+    return "teaches " + ", ".join(topics)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:100] or "pair"
+    slug, n = base, 2
+    while MentorPair.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def pair_create_from_suggestion(*, user, first_id: int, second_id: int) -> MentorPair:
+    """An editor accepts a suggested pair: the pair is made with what each brings, and both are told.
+
+    Refused unless ``user`` is an editor and both people may be paired now
+    (each has a profile, neither has an active pair, and they were never
+    partners): accepting the same suggestion twice makes one pair. Both join
+    the Pair members group, so they can write their posts.
+    """
+    if not is_editor(user):
+        raise PermissionDenied("Only editors make pairs.")
+    # Hold both people's rows: two editors accepting at once make one pair.
+    people = get_user_model().objects.select_for_update().in_bulk([first_id, second_id])
+    found = pairing_match(first_id=first_id, second_id=second_id, today=timezone.localdate())
+    if found is None:
+        raise ValidationError(
+            "These two cannot be paired now: one has a pair already, or they were partners."
+        )
+    first, second = people[found.first.id], people[found.second.id]
+    name = f"{found.first.name} & {found.second.name}"
+    wanted = [
+        f"{found.second.name} wants to learn {', '.join(found.first_teaches_second)} from {found.first.name}."
+        if found.first_teaches_second
+        else "",
+        f"{found.first.name} wants to learn {', '.join(found.second_teaches_first)} from {found.second.name}."
+        if found.second_teaches_first
+        else "",
+    ]
+    pair = MentorPair(
+        name=name[:120],
+        slug=_unique_slug(name),
+        first_member=first,
+        first_member_brings=_brings(found.first_teaches_second)[:255],
+        second_member=second,
+        second_member_brings=_brings(found.second_teaches_first)[:255],
+        goals=" ".join(line for line in wanted if line) or "To teach each other.",
+    )
+    pair.full_clean()
+    pair.save()
+    members = Group.objects.get(name=PAIR_MEMBERS)
+    first.groups.add(members)
+    second.groups.add(members)
+    for person, partner in ((first, second), (second, first)):
+        notice_send(
+            recipients=[person],
+            text=f"You are now paired with {display_name(partner)}: {found.explanation()}",
+            url=pair.get_absolute_url(),
+        )
+    return pair

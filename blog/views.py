@@ -12,8 +12,8 @@ from taggit.models import Tag
 
 from blog import services
 from blog.feeds import PairFeed
-from blog.forms import ProfileForm
 from blog.models import MentorPair, Profile
+from blog.people_forms import ProfileForm
 from blog.selectors import PEOPLE_PER_PAGE, pair_list, people_directory, person_page, post_list
 from site.inputs import InvalidInput, check_text
 

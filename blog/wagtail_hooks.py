@@ -1,4 +1,4 @@
-"""Admin wiring: the pair snippet.
+"""Admin wiring: the pair snippet and the pairing board.
 
 Keeping members to their own pairs' posts and lessons is not wired here: the
 pages answer Wagtail's permission questions themselves
@@ -6,10 +6,16 @@ pages answer Wagtail's permission questions themselves
 and bulk action.
 """
 
+from django.urls import include, path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from blog.models import MentorPair
+from blog import admin_views
+from blog.models import MentorPair, Profile
+from site.people import is_editor
 
 
 class MentorPairViewSet(SnippetViewSet):
@@ -24,3 +30,39 @@ class MentorPairViewSet(SnippetViewSet):
 
 
 register_snippet(MentorPairViewSet)
+
+
+class ProfileViewSet(SnippetViewSet):
+    model = Profile
+    icon = "user"
+    menu_label = "Profiles"
+    menu_order = 205
+    add_to_admin_menu = True
+    list_display = ["user", "job_title", "team", "joined_on"]
+    search_fields = ["user__first_name", "user__last_name", "user__username", "job_title", "team"]
+
+
+register_snippet(ProfileViewSet)
+
+_pairing_urls = (
+    [
+        path("", admin_views.PairingView.as_view(), name="index"),
+        path("accept/", admin_views.pairing_accept, name="accept"),
+    ],
+    "blog_pairing",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_pairing_urls():
+    return [path("pairing/", include(_pairing_urls, namespace="blog_pairing"))]
+
+
+class EditorsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_editor(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_pairing_menu_item():
+    return EditorsMenuItem("Pairing", reverse("blog_pairing:index"), icon_name="group", order=202)

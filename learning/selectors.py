@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     DateField,
@@ -26,7 +27,7 @@ from wagtail.models import Page, PageQuerySet
 
 from taggit.models import Tag
 
-from blog.models import BlogPostPage, BlogPostTag, MentorPair
+from blog.models import BlogPostPage, BlogPostTag, MentorPair, Profile
 from learning.listings import page_kind, prefetch_listing_relations
 from learning.models import CollectionPage, LessonPage, LessonPageTag, PairFollow, TopicFollow
 from learning.models.progress import (
@@ -36,6 +37,7 @@ from learning.models.progress import (
     collection_summaries,
 )
 from site.inputs import parse_id
+from site.people import display_name
 from site.visibility import visible_pages
 
 STREAM_PAGE_SIZE = 20
@@ -184,7 +186,27 @@ def related_topics(*, tag: Tag, user=None, limit: int = 8) -> list[TopicActivity
     return sorted(others, key=lambda topic: (-topic.count, topic.tag.name.lower()))[:limit]
 
 
-def who_to_ask(*, tag: Tag, user=None, limit: int = 5) -> list[MentorPair]:
+def topic_suggestions(*, prefix: str, user=None, limit: int = 8) -> list[str]:
+    """Names of topics starting with ``prefix`` (then containing it), for a type-ahead.
+
+    Only topics people use: on a profile, or on a live post or lesson that
+    ``user`` may see, so a restricted page's topics are not named to others.
+    """
+    prefix = " ".join(prefix.split())
+    if not prefix:
+        return []
+    page_ids = _stream_pages(user).values("id")
+    used = Q(teachers__isnull=False) | Q(learners__isnull=False)
+    for _, through in STREAM_TYPES:
+        used |= Q(pk__in=through.objects.filter(content_object_id__in=page_ids).values("tag_id"))
+    used = Tag.objects.filter(used)
+    matching = used.filter(name__icontains=prefix).distinct().values_list("name", flat=True)[:50]
+    return sorted(matching, key=lambda name: (not name.lower().startswith(prefix.lower()), name.lower()))[
+        :limit
+    ]
+
+
+def pairs_writing_on(*, tag: Tag, user=None, limit: int = 5) -> list[MentorPair]:
     """The pairs who wrote most on ``tag`` (``.topic_count`` on each); one query."""
     page_ids = _stream_pages(user).filter(_tagged_with(tag)).values("id")
     return list(
@@ -196,6 +218,57 @@ def who_to_ask(*, tag: Tag, user=None, limit: int = 5) -> list[MentorPair]:
         .filter(topic_count__gt=0)
         .order_by("-topic_count", "name")[:limit]
     )
+
+
+# How "who to ask" ranks people on a topic: listing it under "I can teach"
+# counts as much as three posts or lessons about it by a pair they are in.
+TEACHES_WEIGHT = 3
+
+
+@dataclass(frozen=True)
+class PersonToAsk:
+    person: object
+    teaches: bool
+    pages: int
+
+    @property
+    def score(self) -> int:
+        return TEACHES_WEIGHT * self.teaches + self.pages
+
+    @property
+    def reason(self) -> str:
+        """ "teaches it · 3 posts and lessons" """
+        parts = ["teaches it"] if self.teaches else []
+        if self.pages:
+            parts.append(
+                f"{self.pages} post{'s' if self.pages != 1 else ''} or lesson{'s' * (self.pages != 1)}"
+            )
+        return " · ".join(parts)
+
+
+def who_to_ask(*, tag: Tag, user=None, limit: int = 5) -> list[PersonToAsk]:
+    """The people to ask about ``tag``: who teaches it on their profile, and who wrote on it.
+
+    Score: ``TEACHES_WEIGHT`` for teaching it, plus one per live post or
+    lesson (that ``user`` may see) of a pair they are in. Four queries.
+    """
+    teachers = set(Profile.objects.filter(teach_items__tag=tag).values_list("user_id", flat=True))
+    page_ids = _stream_pages(user).filter(_tagged_with(tag)).values("id")
+    pages = Counter()
+    for model in (BlogPostPage, LessonPage):
+        rows = model.objects.filter(pk__in=page_ids, pair__isnull=False).values_list(
+            "pair__first_member_id", "pair__second_member_id"
+        )
+        for first, second in rows:
+            pages.update((first, second))
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=teachers | set(pages), is_active=True)
+        .select_related("profile__avatar")
+    )
+    ranked = [PersonToAsk(person, person.pk in teachers, pages[person.pk]) for person in people]
+    ranked.sort(key=lambda p: (-p.score, display_name(p.person), p.person.pk))
+    return ranked[:limit]
 
 
 def followed_tag_ids(*, user) -> set[int]:

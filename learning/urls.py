@@ -4,6 +4,7 @@ from learning import views
 
 urlpatterns = [
     path("topics/", views.topic_index, name="topic_index"),
+    path("api/topics/", views.topic_suggest, name="topic_suggest"),
     path("topics/<str:slug>/", views.topic_detail, name="topic_detail"),
     path("topics/<str:slug>/feed/", views.topic_feed, name="topic_feed"),
     path("topics/<str:slug>/follow/", views.topic_follow, name="topic_follow"),

@@ -19,6 +19,7 @@ from django.http import (
     HttpResponse,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -117,9 +118,20 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "stream": selectors.topic_stream(tag=tag, user=request.user, after=request.GET.get("after")),
             "related": selectors.related_topics(tag=tag, user=request.user),
             "who_to_ask": selectors.who_to_ask(tag=tag, user=request.user),
+            "pairs_writing": selectors.pairs_writing_on(tag=tag, user=request.user),
             "following": tag.pk in selectors.followed_tag_ids(user=request.user),
         },
     )
+
+
+def topic_suggest(request: HttpRequest) -> JsonResponse:
+    """``GET /api/topics/?q=wik``: ``{"topics": ["Wikis", ...]}`` for the profile form's type-ahead."""
+    prefix = request.GET.get("q", "")[:100]
+    try:
+        check_text(prefix, name="q")
+    except InvalidInput:
+        prefix = ""
+    return JsonResponse({"topics": selectors.topic_suggestions(prefix=prefix, user=request.user)})
 
 
 def topic_feed(request: HttpRequest, slug: str) -> HttpResponse:

@@ -96,12 +96,16 @@ class Notification(models.Model):
         MENTION = "mention", "Mention"
         REPLY = "reply", "Reply"
         PAIR_POST_COMMENT = "pair_post_comment", "Comment on your pair's post"
+        # From the site rather than a comment (a new pair, say); about no page.
+        NOTICE = "notice", "Notice"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     # Written once when the notification is made, so the list needs no joins.
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=500)

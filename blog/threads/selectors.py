@@ -138,11 +138,14 @@ def thread_before(*, page_id: int, before: int, viewer: Viewer, limit: int = SNA
     return _batch(rows[:limit][::-1], viewer=viewer, has_more=len(rows) > limit)
 
 
+def _shown_to_recipient() -> Q:
+    """Notices, and notifications about pages their recipients may still see (the one rule)."""
+    return Q(comment__isnull=True) | visible_to_people(page="comment__page", person="recipient")
+
+
 def visible_notifications(*, user) -> QuerySet[Notification]:
-    """``user``'s notifications about pages they may still see (the one rule, at display time)."""
-    return Notification.objects.filter(
-        visible_to_people(page="comment__page", person="recipient"), recipient=user
-    )
+    """``user``'s notifications that they may still see (checked at display time)."""
+    return Notification.objects.filter(_shown_to_recipient(), recipient=user)
 
 
 def unread_notifications_fact(user, page=None):
@@ -164,7 +167,7 @@ def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
     if user_ids:
         rows = (
             Notification.objects.filter(
-                visible_to_people(page="comment__page", person="recipient"),
+                _shown_to_recipient(),
                 recipient_id__in=user_ids,
                 read__isnull=True,
             )

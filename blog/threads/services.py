@@ -18,6 +18,7 @@ Guarantees, relied on by ``docs/threads-protocol.md``:
   to people the visibility rule lets see the page.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -288,3 +289,19 @@ def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) 
         for user_id, kind in kinds.items()
     ]
     return Notification.objects.bulk_create(notifications)
+
+
+@transaction.atomic
+def notice_send(*, recipients: Iterable, text: str, url: str) -> list[Notification]:
+    """Tell ``recipients`` something that is about no page (a new pair, say): stored, then pushed.
+
+    The text is shown escaped, like every notification; pushed once committed.
+    """
+    notifications = Notification.objects.bulk_create(
+        Notification(recipient=person, kind=Notification.Kind.NOTICE, text=text[:300], url=url[:500])
+        for person in recipients
+    )
+    if notifications:
+        unread = unread_notification_counts(user_ids=[n.recipient_id for n in notifications])
+        frames.notifications_made(notifications, unread=unread)
+    return notifications

@@ -25,7 +25,7 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 from taggit.models import Tag
 
-from blog.models import BlogIndexPage, BlogPostPage, MentorPair
+from blog.models import BlogIndexPage, BlogPostPage, MentorPair, Profile
 from home.demo.records import DemoData, DemoDataError, Image, Lesson, Question, demo_data
 from home.models import HomePage
 from home.services import site_bootstrap
@@ -60,6 +60,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     today = timezone.localdate()
     home = site_bootstrap()
     users, people_created = _people(data)
+    profiles_created = _profiles(data, users=users, today=today)
     pairs, pairs_created = _pairs(data, users=users, today=today)
     image_ids, images_created = _images(data)
     posts, posts_created = _posts(data, home=home, pairs=pairs, image_ids=image_ids, today=today)
@@ -70,6 +71,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     checks_created = _activity(data, users=users, pairs=pairs, posts=posts, lessons=lessons, today=today)
     return {
         "people": people_created,
+        "profiles": profiles_created,
         "pairs": pairs_created,
         "images": images_created,
         "posts": posts_created,
@@ -112,6 +114,26 @@ def _people(data: DemoData) -> tuple[dict, int]:
             created += 1
         users[person.username] = user
     return users, created
+
+
+def _profiles(data: DemoData, *, users: dict, today: datetime.date) -> int:
+    """Each demo person's profile, unless they have one (perhaps edited since)."""
+    created = 0
+    for record in data.profiles:
+        user = users[record.username]
+        if Profile.objects.filter(user=user).exists():
+            continue
+        profile = Profile.objects.create(
+            user=user,
+            job_title=record.job_title,
+            team=record.team,
+            joined_on=today - datetime.timedelta(days=round(record.joined_months_ago * 30.44)),
+            bio=record.bio,
+        )
+        profile.can_teach.set(record.can_teach)
+        profile.wants_to_learn.set(record.wants_to_learn)
+        created += 1
+    return created
 
 
 def _pairs(data: DemoData, *, users: dict, today: datetime.date) -> tuple[dict[str, MentorPair], int]:

@@ -40,6 +40,17 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Profile:
+    username: str
+    job_title: str
+    team: str
+    joined_months_ago: int
+    bio: str = ""
+    can_teach: tuple[str, ...] = ()
+    wants_to_learn: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Pair:
     slug: str
     name: str
@@ -148,6 +159,7 @@ class DemoData:
     password: str = _in("people.toml")
     email_domain: str = _in("people.toml")
     people: tuple[Person, ...] = _in("people.toml")
+    profiles: tuple[Profile, ...] = _in("profiles.toml")
     pairs: tuple[Pair, ...] = _in("pairs.toml")
     images: tuple[Image, ...] = _in("images.toml")
     posts: tuple[Post, ...] = _in("posts.toml")
@@ -316,6 +328,10 @@ def _check_references(data: DemoData) -> None:
         for r in getattr(data, key)
         for tag in r.tags
     }
+
+    for where, profile in _labelled(data, "profiles"):
+        _names(where, "username", profile.username, people, "people.toml")
+    _unique(data, "profiles", "username")
 
     for where, pair in _labelled(data, "pairs"):
         _names(where, "first_member", pair.first_member, people, "people.toml")

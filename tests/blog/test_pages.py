@@ -54,7 +54,8 @@ def test_post_page_credits_both_members_and_shows_body(client, make_post):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Amira Haddad and Ben Okafor" in html
+    assert '<a href="/people/amira/" class="person-link">Amira Haddad</a> and ' in html
+    assert '<a href="/people/ben/" class="person-link">Ben Okafor</a>' in html
     assert "We paired and we learned." in html
     assert "/topics/wikis/" in html
 

@@ -20,6 +20,10 @@ PUBLIC_PAGES = [
     "/pairs/amira-and-ben/",
     "/search/?q=wiki",
     "/accounts/login/",
+    "/people/",
+    "/people/?teaches=credit-risk",
+    "/people/amira/",
+    "/topics/wikis/",
 ]
 
 
@@ -55,7 +59,7 @@ def test_post_page_has_no_axe_violations(page, post_path):
     assert_no_violations(page, post_path)
 
 
-@pytest.mark.parametrize("path", ["/", "post"])
+@pytest.mark.parametrize("path", ["/", "post", "/me/profile/"])
 def test_signed_in_page_has_no_axe_violations(page, login, post_path, path):
     login(page, "sam")
     assert_no_violations(page, post_path if path == "post" else path)
@@ -85,3 +89,22 @@ def test_axe_reports_what_it_finds(browser):
     page.close()
 
     assert "image-alt" in {violation["id"] for violation in results.response["violations"]}
+
+
+def test_topic_type_ahead_suggests_and_fills_in_from_the_keyboard(page, login):
+    login(page, "sam")
+    page.goto("/me/profile/")
+    field = page.get_by_label("I can teach")
+    field.fill("")
+    field.press_sequentially("Client negotiation, wik")
+    option = page.get_by_role("option", name="Wikis")
+    option.wait_for(timeout=5_000)
+    assert field.get_attribute("aria-expanded") == "true"
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+    field.press("ArrowDown")
+    field.press("Enter")
+    assert field.input_value() == "Client negotiation, Wikis, "
+    page.get_by_role("button", name="Save profile").click()
+    page.wait_for_url("**/people/sam/")
+    assert page.get_by_role("link", name="Wikis").first.is_visible()

@@ -6,6 +6,7 @@ import io
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import timezone
 from django.utils.html import escape
 
 from wagtail.images import get_image_model
@@ -14,7 +15,8 @@ from wagtail.models import Page, Revision
 import pytest
 from taggit.models import Tag, TaggedItem
 
-from blog.models import BlogPostPage, BlogPostTag, MentorPair
+from blog.models import BlogPostPage, BlogPostTag, MentorPair, Profile
+from blog.selectors import pairing_board
 from home.demo import demo_data, load_demo
 
 DEMO = demo_data()
@@ -24,6 +26,7 @@ def counts() -> dict[str, int]:
     models = [
         get_user_model(),
         MentorPair,
+        Profile,
         Page,
         BlogPostPage,
         Revision,
@@ -63,6 +66,23 @@ class DemoSiteTests(TestCase):
         assert before["Image"] == len(DEMO.images)
         assert f"{len(DEMO.posts)} posts" in self.load_output
         assert f"{len(DEMO.people)} people" in self.load_output
+        assert Profile.objects.count() == len(DEMO.profiles) == len(DEMO.people)
+
+    def test_the_pairing_board_has_two_way_suggestions_and_a_one_way_one(self):
+        board = pairing_board(today=timezone.localdate())
+        unpaired = {person.name for person, _ in board.people}
+        assert {
+            "Priya Nair",
+            "Oscar Lindqvist",
+            "Nadia Haddou",
+            "Wen Zhao",
+            "Yusuf Aydın",
+            "Zoe Brandt",
+        } <= unpaired
+        two_way = [m for m in board.cohort if m.first_teaches_second and m.second_teaches_first]
+        assert len(two_way) >= 3
+        (zoe,) = [matches for person, matches in board.people if person.name == "Zoe Brandt"]
+        assert zoe and all(not (m.first_teaches_second and m.second_teaches_first) for m in zoe)
 
     def test_every_demo_person_signs_in_with_the_documented_password(self):
         assert DEMO.password == "pairwise-demo"  # the README and `make run` print it
@@ -114,7 +134,9 @@ class DemoSiteTests(TestCase):
         for post in BlogPostPage.objects.live().select_related("pair__first_member", "pair__second_member"):
             html = page_text(self.client, post.url)
             assert escape(post.title) in html
-            assert escape(post.pair.byline) in html
+            for member in (post.pair.first_member, post.pair.second_member):
+                assert f'href="/people/{member.username}/"' in html
+                assert escape(member.get_full_name()) in html
             assert "What we learned" in html
 
     def test_the_demo_chart_renders_with_its_description(self):

@@ -8,8 +8,15 @@ import pytest
 from defusedxml import ElementTree as ET
 from taggit.models import Tag
 
-from blog.factories import MentorPairFactory
-from learning.selectors import related_topics, topic_list, topic_stream, trending_topics, who_to_ask
+from blog.factories import MentorPairFactory, ProfileFactory, UserFactory
+from learning.selectors import (
+    pairs_writing_on,
+    related_topics,
+    topic_list,
+    topic_stream,
+    trending_topics,
+    who_to_ask,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -202,10 +209,45 @@ def test_who_to_ask_ranks_pairs_by_live_posts_and_lessons_on_the_topic(
     make_post(pair=pair, tags=["Risk"])
     make_post(pair=pair, tags=["Wikis"]).unpublish()
 
-    ranked = who_to_ask(tag=Tag.objects.get(name="Wikis"))
+    ranked = pairs_writing_on(tag=Tag.objects.get(name="Wikis"))
 
     assert [(p.name, p.topic_count) for p in ranked] == [("Chloé & David", 2), ("Amira & Ben", 1)]
 
 
+def test_who_to_ask_ranks_people_who_teach_it_and_wrote_on_it_with_the_reason(
+    client, make_post, make_lesson, pair
+):
+    make_post(pair=pair, tags=["Wikis"])
+    make_lesson(pair=pair, tags=["Wikis"])
+    ProfileFactory(user=UserFactory(username="tess", first_name="Tess", last_name="Ng"), can_teach=["wikis"])
+    ProfileFactory(user=pair.first_member, can_teach=["Wikis"])
+
+    ranked = who_to_ask(tag=Tag.objects.get(name="Wikis"))
+
+    assert [(p.person.username, p.reason) for p in ranked] == [
+        ("amira", "teaches it · 2 posts or lessons"),  # 3 + 2
+        ("tess", "teaches it"),  # 3
+        ("ben", "2 posts or lessons"),  # 2
+    ]
+    page = client.get("/topics/wikis/").content.decode()
+    assert 'href="/people/tess/"' in page and "teaches it · 2 posts or lessons" in page
+
+
 def test_unknown_topic_is_404(client, home):
     assert client.get("/topics/no-such-topic/").status_code == 404
+
+
+def test_topic_suggestions_start_with_what_was_typed_and_name_no_restricted_topic(
+    client, make_post, staff, django_capture_on_commit_callbacks
+):
+    make_post(title="Open", tags=["Wikis", "Swiki"])
+    closed = make_post(title="Closed", tags=["Wikileaks policy"])
+    ProfileFactory(user=staff, wants_to_learn=["Wiki gardening"])
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=closed, restriction_type=PageViewRestriction.LOGIN)
+
+    answer = client.get("/api/topics/", {"q": "wiki"}).json()
+
+    assert answer == {"topics": ["Wiki gardening", "Wikis", "Swiki"]}
+    assert client.get("/api/topics/", {"q": ""}).json() == {"topics": []}
+    assert client.get("/api/topics/?q=%00%ED%A0%80").status_code == 200

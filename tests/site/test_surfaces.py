@@ -81,10 +81,14 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "pair_detail": ("get", f"/pairs/{post.pair.slug}/"),
         "pair_feed": ("get", f"/pairs/{post.pair.slug}/feed/"),
         "pair_follow": None,
+        "people_index": ("get", "/people/"),
+        "person_detail": ("get", f"/people/{post.pair.first_member.username}/"),
+        "profile_edit": ("get", "/me/profile/"),
         "topic_index": ("get", "/topics/"),
         "topic_detail": ("get", "/topics/wikis/"),
         "topic_feed": ("get", "/topics/wikis/feed/"),
         "topic_follow": None,
+        "topic_suggest": ("get", "/api/topics/?q=Commi"),
         "my_stream": ("get", "/me/stream/"),
         "post_mark_read": ("post", f"/me/read/{post.pk}/"),
         "lesson_mark_done": ("post", f"/me/done/{lesson.pk}/"),
@@ -174,6 +178,7 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         "/topics/wikis/",
         "/me/stream/",
         "/search/?q=Committee",
+        "/people/amira/",
     ):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url
