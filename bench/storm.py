@@ -42,21 +42,30 @@ class Reader:
     def __init__(self, url: str, page_id: int, session_key: str | None) -> None:
         self.url, self.page_id, self.session_key = url, page_id, session_key
         self.ids: set[int] = set()
+        self.seen_at: dict[int, float] = {}  # when each comment first arrived
         self.connects = 0
         self.redundant = 0  # comments received again (snapshot and sync overlap); dropped by id
         self.synced_at: float | None = None
+        self.closes: dict[int | None, int] = {}  # sockets the server closed (or lost), by close code
+        self.refused = 0  # reconnections whose handshake failed
 
     def take(self, comments: list[dict]) -> None:
         for comment in comments:
             if comment["id"] in self.ids:
                 self.redundant += 1
+            else:
+                self.seen_at[comment["id"]] = now()
             self.ids.add(comment["id"])
+
+    def retry_delay(self, attempt: int) -> float:
+        """The pause before connection attempt ``attempt`` (0 after a snapshot): none, then
+        site/static/js/thread.js's min(30 s, 1 s x 2^n) x [0.5, 1) one step behind."""
+        return min(30, 2 ** (attempt - 1)) * random.uniform(0.5, 1) if attempt else 0.0
 
     async def run(self, stop: asyncio.Event, first_connect: asyncio.Semaphore) -> None:
         attempt = 0
         while not stop.is_set():
-            if attempt:  # site/static/js/thread.js: min(30 s, 1 s x 2^attempt) x [0.5, 1)
-                await asyncio.sleep(min(30, 2 ** (attempt - 1)) * random.uniform(0.5, 1))
+            await asyncio.sleep(self.retry_delay(attempt))
             attempt += 1
             try:
                 if self.connects:
@@ -68,6 +77,7 @@ class Reader:
                         self.connects = 1
                         attempt = 0
             except SOCKET_ERRORS:
+                self.refused += self.connects > 0
                 continue
             last_seen = max(self.ids, default=None)
             try:
@@ -94,6 +104,8 @@ class Reader:
             except SOCKET_ERRORS:
                 pass
             finally:
+                if not stop.is_set():
+                    self.closes[socket.close_code] = self.closes.get(socket.close_code, 0) + 1
                 await socket.close()
 
 
