@@ -56,6 +56,7 @@ class ProfileForm(forms.Form):
             "team": profile.team,
             "joined_on": profile.joined_on,
             "bio": profile.bio,
-            "can_teach": [tag.name for tag in profile.can_teach.all()],
-            "wants_to_learn": [tag.name for tag in profile.wants_to_learn.all()],
+            # taggit's widget writes tags out as "Wikis, Credit risk" (quoting names with commas).
+            "can_teach": list(profile.can_teach.all()),
+            "wants_to_learn": list(profile.wants_to_learn.all()),
         }

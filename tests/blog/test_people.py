@@ -158,6 +158,13 @@ def test_bylines_and_comment_authors_link_to_people(client, pair, make_post, sta
     assert 'href="/people/sam/"' in text
 
 
+def test_profile_form_starts_from_the_saved_profile(staff):
+    ProfileFactory(user=staff, job_title="Teller", can_teach=["Credit risk", "Cash, cheques"])
+    page = signed_in(staff).get("/me/profile/").content.decode()
+    assert 'value="Teller"' in page
+    assert 'value="&quot;Cash, cheques&quot;, &quot;Credit risk&quot;"' in page  # taggit's own quoting
+
+
 def test_profile_form_saves_topics_and_names(staff):
     client = signed_in(staff)
     assert client.get("/me/profile/").status_code == 200
