@@ -113,6 +113,16 @@ def pair_page_models() -> list[type[Page]]:
     return [model for model in get_page_models() if issubclass(model, PairPageMixin)]
 
 
+def pages_of_pairs(pairs, *, viewer, session=None, limit: int = PAIR_PAGES_SHOWN) -> list[Page]:
+    """The newest posts and lessons (every ``PairPageMixin`` type) of ``pairs`` that ``viewer`` may see."""
+    pair_ids = [pair.pk for pair in pairs]
+    pages: list[Page] = []
+    for model in pair_page_models():
+        pages.extend(model.objects.filter(pair__in=pair_ids).listed(user=viewer, session=session)[:limit])
+    pages.sort(key=lambda page: (page.date, page.pk), reverse=True)
+    return pages[:limit]
+
+
 def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
     """What ``/people/<username>/`` shows of ``profile``'s person to ``viewer``.
 
@@ -129,11 +139,7 @@ def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
             pair.members if pair.first_member_id == person.pk else reversed(pair.members)
         )
         memberships.append(PairMembership(pair, brought, other, other_brought))
-    pages: list[Page] = []
-    for model in pair_page_models():
-        of_model = model.objects.filter(pair__in=[pair.pk for pair in pairs])
-        pages.extend(of_model.listed(user=viewer, session=session)[:PAIR_PAGES_SHOWN])
-    pages.sort(key=lambda page: (page.date, page.pk), reverse=True)
+    pages = pages_of_pairs(pairs, viewer=viewer, session=session)
     comments = (
         Comment.objects.filter(
             author=person,

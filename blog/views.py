@@ -14,7 +14,7 @@ from blog import services
 from blog.feeds import PairFeed
 from blog.models import MentorPair, Profile
 from blog.people_forms import ProfileForm
-from blog.selectors import PEOPLE_PER_PAGE, pair_list, people_directory, person_page, post_list
+from blog.selectors import PEOPLE_PER_PAGE, pages_of_pairs, pair_list, people_directory, person_page
 from site.inputs import InvalidInput, check_text
 
 
@@ -24,9 +24,8 @@ def pair_index(request):
 
 def pair_detail(request, slug):
     pair = get_object_or_404(pair_list(), slug=slug)
-    return render(
-        request, "blog/pair_detail.html", {"pair": pair, "posts": post_list(user=request.user, pair=pair)}
-    )
+    pages = pages_of_pairs([pair], viewer=request.user, session=request.session, limit=50)
+    return render(request, "blog/pair_detail.html", {"pair": pair, "pages": pages})
 
 
 def pair_feed(request, slug):

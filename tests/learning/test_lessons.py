@@ -63,3 +63,11 @@ def test_learning_index_query_count_does_not_grow(
     add(45)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(learning_index.url)
+
+
+def test_the_pair_page_lists_the_pairs_lessons_beside_its_posts(client, make_post, make_lesson, pair):
+    make_post(pair=pair, title="A post of theirs")
+    make_lesson(pair=pair, title="A lesson of theirs")
+    page = client.get(f"/pairs/{pair.slug}/").content.decode()
+    assert "A post of theirs" in page and "A lesson of theirs" in page
+    assert '<p class="card__kind">Lesson</p>' in page and '<p class="card__kind">Post</p>' in page
