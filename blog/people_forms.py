@@ -1,4 +1,4 @@
-"""A person's own profile form (``/me/profile/``)."""
+"""Forms people fill in: their own profile (``/me/profile/``), and a pair's goals and check-ins."""
 
 from django import forms
 
@@ -6,6 +6,7 @@ from wagtail.images.fields import WagtailImageField
 
 from taggit.forms import TagField
 
+from blog.models.pairs import PairGoal
 from blog.models.people import BIO_MAX_LENGTH
 
 
@@ -60,3 +61,19 @@ class ProfileForm(forms.Form):
             "can_teach": list(profile.can_teach.all()),
             "wants_to_learn": list(profile.wants_to_learn.all()),
         }
+
+
+class PairGoalForm(forms.Form):
+    text = forms.CharField(label="I want to learn", max_length=200)
+
+
+class PairGoalStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=PairGoal.Status.choices)
+
+
+class PairCheckInForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    did = forms.CharField(label="What we did", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    next = forms.CharField(
+        label="What is next", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,4 +1,4 @@
-"""Writes about people: profiles, and pairs made from pairing suggestions.
+"""Writes about people: profiles, pairs made from pairing suggestions, a pair's goals and check-ins.
 
 Each service takes the acting person as ``user`` and validates before it saves.
 """
@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from blog.models import MentorPair, Profile
+from blog.models import MentorPair, PairCheckIn, PairGoal, Profile
 from blog.selectors import pairing_match
 from blog.threads.services import notice_send
 from site.people import PAIR_MEMBERS, display_name, is_editor
@@ -157,3 +157,44 @@ def pair_create_from_suggestion(*, user, first_id: int, second_id: int) -> Mento
             url=pair.get_absolute_url(),
         )
     return pair
+
+
+def _may_run_pair(user, pair: MentorPair) -> bool:
+    return pair.has_member(user) or is_editor(user)
+
+
+@transaction.atomic
+def pair_goal_add(*, user, pair: MentorPair, text: str) -> PairGoal:
+    """A member states something they want to learn from the other (editors may not speak for them)."""
+    if not pair.has_member(user):
+        raise PermissionDenied("Only the pair's members set their goals.")
+    goal = PairGoal(pair=pair, learner=user, text=" ".join(text.split()))
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def pair_goal_set_status(*, user, goal: PairGoal, status: str) -> PairGoal:
+    """Either member, or an editor, moves a goal along (open, in progress, achieved)."""
+    if not _may_run_pair(user, goal.pair):
+        raise PermissionDenied("Only the pair and editors change its goals.")
+    goal.status, goal.updated = status, timezone.now()
+    goal.full_clean()
+    goal.save(update_fields=["status", "updated"])
+    return goal
+
+
+@transaction.atomic
+def pair_check_in_add(
+    *, user, pair: MentorPair, date: datetime.date, did: str, next: str = ""
+) -> PairCheckIn:
+    """A member, or an editor, notes a session; the notes are the pair's and editors' only."""
+    if not _may_run_pair(user, pair):
+        raise PermissionDenied("Only the pair and editors write its check-ins.")
+    if date > timezone.localdate():
+        raise ValidationError({"date": "A check-in is about a day that has come."})
+    check_in = PairCheckIn(pair=pair, author=user, date=date, did=did.strip(), next=next.strip())
+    check_in.full_clean()
+    check_in.save()
+    return check_in

@@ -3,19 +3,22 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from taggit.models import Tag
 
 from blog import services
 from blog.feeds import PairFeed
-from blog.models import MentorPair, Profile
-from blog.people_forms import ProfileForm
+from blog.models import MentorPair, PairGoal, Profile
+from blog.people_forms import PairCheckInForm, PairGoalForm, PairGoalStatusForm, ProfileForm
 from blog.selectors import PEOPLE_PER_PAGE, pages_of_pairs, pair_list, people_directory, person_page
 from site.inputs import InvalidInput, check_text
+from site.people import is_editor
 
 
 def pair_index(request):
@@ -24,8 +27,84 @@ def pair_index(request):
 
 def pair_detail(request, slug):
     pair = get_object_or_404(pair_list(), slug=slug)
-    pages = pages_of_pairs([pair], viewer=request.user, session=request.session, limit=50)
-    return render(request, "blog/pair_detail.html", {"pair": pair, "pages": pages})
+    return _pair_page(request, pair)
+
+
+def _pair_page(request: HttpRequest, pair: MentorPair, *, status: int = 200, **forms) -> HttpResponse:
+    runs_it = request.user.is_authenticated and (pair.has_member(request.user) or is_editor(request.user))
+    goals = list(pair.goal_items.select_related("learner"))
+    context = {
+        "pair": pair,
+        "pages": pages_of_pairs([pair], viewer=request.user, session=request.session, limit=50),
+        "goals": goals,
+        "goals_achieved": [goal for goal in goals if goal.status == PairGoal.Status.ACHIEVED],
+        "is_member": request.user.is_authenticated and pair.has_member(request.user),
+        "runs_it": runs_it,
+        # Check-ins are the pair's and editors' only: not even fetched for anyone else.
+        "check_ins": list(pair.check_ins.select_related("author")[:20]) if runs_it else [],
+        "goal_form": forms.get("goal_form") or PairGoalForm(),
+        "check_in_form": forms.get("check_in_form")
+        or PairCheckInForm(initial={"date": timezone.localdate()}),
+        "statuses": PairGoal.Status.choices,
+    }
+    return render(request, "blog/pair_detail.html", context, status=status)
+
+
+@require_POST
+@login_required
+def pair_goal_add(request: HttpRequest, slug: str) -> HttpResponse:
+    pair = get_object_or_404(pair_list(), slug=slug)
+    form = PairGoalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pair_goal_add(user=request.user, pair=pair, text=form.cleaned_data["text"])
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            form.add_error("text", " ".join(error.messages))
+            return _pair_page(request, pair, status=400, goal_form=form)
+        else:
+            messages.success(request, "Goal added.")
+        return redirect(pair.get_absolute_url() + "#goals-heading")
+    return _pair_page(request, pair, status=400, goal_form=form)
+
+
+@require_POST
+@login_required
+def pair_goal_status(request: HttpRequest, slug: str, goal_id: int) -> HttpResponse:
+    pair = get_object_or_404(pair_list(), slug=slug)
+    goal = get_object_or_404(PairGoal, pk=goal_id, pair=pair)
+    form = PairGoalStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose open, in progress or achieved.")
+    else:
+        try:
+            services.pair_goal_set_status(user=request.user, goal=goal, status=form.cleaned_data["status"])
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"“{goal.text}” is {goal.get_status_display().lower()}.")
+    return redirect(pair.get_absolute_url() + "#goals-heading")
+
+
+@require_POST
+@login_required
+def pair_check_in_add(request: HttpRequest, slug: str) -> HttpResponse:
+    pair = get_object_or_404(pair_list(), slug=slug)
+    form = PairCheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pair_check_in_add(user=request.user, pair=pair, **form.cleaned_data)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect(pair.get_absolute_url())
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, " ".join(problems))
+        else:
+            messages.success(request, "Check-in saved.")
+            return redirect(pair.get_absolute_url() + "#check-ins-heading")
+    return _pair_page(request, pair, status=400, check_in_form=form)
 
 
 def pair_feed(request, slug):

@@ -105,3 +105,42 @@ class PairPageMixin:
             "pair__first_member_id", "pair__second_member_id"
         )
         return [member for row in members for member in row]
+
+
+class PairGoal(models.Model):
+    """Something one member wants to learn from the other, and how far they have got."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+
+    pair = models.ForeignKey(MentorPair, on_delete=models.CASCADE, related_name="goal_items")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PairCheckIn(models.Model):
+    """A short note of a pair's session: what they did, what is next. Seen by the pair and editors only."""
+
+    pair = models.ForeignKey(MentorPair, on_delete=models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField(default=timezone.localdate)
+    did = models.TextField("what we did", max_length=1000)
+    next = models.TextField("what is next", max_length=1000, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pair} on {self.date}"

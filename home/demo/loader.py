@@ -25,7 +25,7 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 from taggit.models import Tag
 
-from blog.models import BlogIndexPage, BlogPostPage, MentorPair, Profile
+from blog.models import BlogIndexPage, BlogPostPage, MentorPair, PairCheckIn, PairGoal, Profile
 from home.demo.records import DemoData, DemoDataError, Image, Lesson, Question, demo_data
 from home.models import HomePage
 from home.services import site_bootstrap
@@ -62,6 +62,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     users, people_created = _people(data)
     profiles_created = _profiles(data, users=users, today=today)
     pairs, pairs_created = _pairs(data, users=users, today=today)
+    goals_created = _pair_goals_and_check_ins(data, users=users, pairs=pairs, today=today)
     image_ids, images_created = _images(data)
     posts, posts_created = _posts(data, home=home, pairs=pairs, image_ids=image_ids, today=today)
     lessons, lessons_created = _lessons(
@@ -73,6 +74,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         "people": people_created,
         "profiles": profiles_created,
         "pairs": pairs_created,
+        "goals and check-ins": goals_created,
         "images": images_created,
         "posts": posts_created,
         "lessons": lessons_created,
@@ -161,6 +163,29 @@ def _pairs(data: DemoData, *, users: dict, today: datetime.date) -> tuple[dict[s
 
 
 # --- Images ---------------------------------------------------------------------
+
+
+def _pair_goals_and_check_ins(data: DemoData, *, users: dict, pairs: dict, today: datetime.date) -> int:
+    """Goals and check-ins of the demo pairs, once: a pair that has any keeps its own."""
+    created = 0
+    for slug, pair in pairs.items():
+        if pair.goal_items.exists() or pair.check_ins.exists():
+            continue
+        for goal in (g for g in data.goals if g.pair == slug):
+            PairGoal.objects.create(
+                pair=pair, learner=users[goal.learner], text=goal.text, status=goal.status
+            )
+            created += 1
+        for note in (c for c in data.check_ins if c.pair == slug):
+            PairCheckIn.objects.create(
+                pair=pair,
+                author=users[note.author],
+                date=today - datetime.timedelta(days=note.days_ago),
+                did=note.did,
+                next=note.next,
+            )
+            created += 1
+    return created
 
 
 def _images(data: DemoData) -> tuple[dict[str, int], int]:

@@ -64,6 +64,23 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class Goal:
+    pair: str
+    learner: str
+    text: str
+    status: str = "open"
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    pair: str
+    author: str
+    days_ago: int
+    did: str
+    next: str = ""
+
+
+@dataclass(frozen=True)
 class Bar:
     label: str
     value: float
@@ -165,6 +182,8 @@ class DemoData:
     posts: tuple[Post, ...] = _in("posts.toml")
     lessons: tuple[Lesson, ...] = _in("lessons.toml")
     collections: tuple[Collection, ...] = _in("collections.toml")
+    goals: tuple[Goal, ...] = _in("pairs.toml", ())
+    check_ins: tuple[CheckIn, ...] = _in("pairs.toml", ())
     follows: tuple[Follow, ...] = _in("activity.toml", ())
     knowledge_checks: tuple[KnowledgeCheck, ...] = _in("activity.toml", ())
     reads: tuple[Read, ...] = _in("activity.toml", ())
@@ -328,6 +347,15 @@ def _check_references(data: DemoData) -> None:
         for r in getattr(data, key)
         for tag in r.tags
     }
+
+    for key in ("goals", "check_ins"):
+        for where, item in _labelled(data, key):
+            _names(where, "pair", item.pair, pairs, "pairs.toml")
+            person = item.learner if key == "goals" else item.author
+            _names(where, "learner" if key == "goals" else "author", person, people, "people.toml")
+    for where, goal in _labelled(data, "goals"):
+        if goal.status not in {"open", "in_progress", "achieved"}:
+            raise DemoDataError(f"{where}: status {goal.status!r}: say open, in_progress or achieved")
 
     for where, profile in _labelled(data, "profiles"):
         _names(where, "username", profile.username, people, "people.toml")

@@ -15,7 +15,7 @@ from wagtail.models import Page, Revision
 import pytest
 from taggit.models import Tag, TaggedItem
 
-from blog.models import BlogPostPage, BlogPostTag, MentorPair, Profile
+from blog.models import BlogPostPage, BlogPostTag, MentorPair, PairCheckIn, PairGoal, Profile
 from blog.selectors import pairing_board
 from home.demo import demo_data, load_demo
 
@@ -26,6 +26,8 @@ def counts() -> dict[str, int]:
     models = [
         get_user_model(),
         MentorPair,
+        PairGoal,
+        PairCheckIn,
         Profile,
         Page,
         BlogPostPage,
@@ -67,6 +69,8 @@ class DemoSiteTests(TestCase):
         assert f"{len(DEMO.posts)} posts" in self.load_output
         assert f"{len(DEMO.people)} people" in self.load_output
         assert Profile.objects.count() == len(DEMO.profiles) == len(DEMO.people)
+        assert PairGoal.objects.count() == len(DEMO.goals) > 0
+        assert PairCheckIn.objects.count() == len(DEMO.check_ins) > 0
 
     def test_the_pairing_board_has_two_way_suggestions_and_a_one_way_one(self):
         board = pairing_board(today=timezone.localdate())
