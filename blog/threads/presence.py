@@ -53,7 +53,7 @@ def presence_touch_many(*, channel_names: list[str]) -> None:
 
 
 def presence_summary(*, page_id: int) -> dict:
-    """``{"count": n, "users": [display names]}`` of the people here now."""
+    """``{"count": n, "users": [display names], "people": [{"username", "name"}]}`` of the people here now."""
     return presence_summaries(page_ids=[page_id])[page_id]
 
 
@@ -61,13 +61,18 @@ def presence_summaries(*, page_ids) -> dict[int, dict]:
     """``presence_summary`` of several threads, in one query."""
     since = timezone.now() - timedelta(seconds=EXPIRY_SECONDS)
     rows = Presence.objects.filter(page_id__in=list(page_ids), seen__gte=since).select_related("user")
-    people: dict[int, dict[int, str]] = {page_id: {} for page_id in page_ids}
+    here: dict[int, dict[int, tuple[str, str]]] = {page_id: {} for page_id in page_ids}
     for row in rows:
-        people[row.page_id][row.user_id] = display_name(row.user)
-    return {
-        page_id: {"count": len(names), "users": sorted(names.values(), key=str.casefold)}
-        for page_id, names in people.items()
-    }
+        here[row.page_id][row.user_id] = (display_name(row.user), row.user.get_username())
+    summaries = {}
+    for page_id, people in here.items():
+        ordered = sorted(people.values(), key=lambda person: (person[0].casefold(), person[1]))
+        summaries[page_id] = {
+            "count": len(ordered),
+            "users": [name for name, _ in ordered],
+            "people": [{"username": username, "name": name} for name, username in ordered],
+        }
+    return summaries
 
 
 # --- the per-process tasks --------------------------------------------------

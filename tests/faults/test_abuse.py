@@ -115,7 +115,14 @@ async def test_many_sockets_from_one_person_count_once_and_others_are_still_serv
             synced = await frame_of_type(other, "thread.sync")
     finally:
         await asyncio.gather(*(tab.close() for tab in tabs))
-    assert snapshot["presence"] == {"count": 2, "users": ["Amira Haddad", "Sam Kowalski"]}
+    assert snapshot["presence"] == {
+        "count": 2,
+        "users": ["Amira Haddad", "Sam Kowalski"],
+        "people": [
+            {"username": "amira", "name": "Amira Haddad"},
+            {"username": "sam", "name": "Sam Kowalski"},
+        ],
+    }
     assert synced["has_more"] is False
 
 

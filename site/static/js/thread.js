@@ -218,11 +218,17 @@ class LiveThread {
     this.renderTyping();
   }
 
-  onPresence({ count, users }) {
+  onPresence({ count, users, people }) {
     if (!this.presenceNode) return;
     this.presenceNode.hidden = count === 0;
-    const names = users.join(", ");
-    this.presenceNode.textContent = count === 1 ? `Here now: ${names}` : `${count} people here now: ${names}`;
+    const listed = people || users.map((name) => ({ name }));
+    const links = listed.flatMap((person, i) => [
+      i ? ", " : "",
+      person.username
+        ? element("a", { href: `/people/${encodeURIComponent(person.username)}/`, text: person.name })
+        : person.name,
+    ]);
+    this.presenceNode.replaceChildren(count === 1 ? "Here now: " : `${count} people here now: `, ...links);
   }
 
   // --- the list -----------------------------------------------------------------

@@ -50,7 +50,11 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
     assert [c["id"] for c in snapshot["comments"]] == [first.pk, second.pk]
     assert snapshot["last_id"] == second.pk
     assert snapshot["has_more"] is False
-    assert snapshot["presence"] == {"count": 1, "users": ["Sam Kowalski"]}
+    assert snapshot["presence"] == {
+        "count": 1,
+        "users": ["Sam Kowalski"],
+        "people": [{"username": "sam", "name": "Sam Kowalski"}],
+    }
     mine, theirs = snapshot["comments"][1], snapshot["comments"][0]
     assert mine["client_id"] == second.client_id
     assert theirs["client_id"] is None
@@ -307,7 +311,9 @@ async def test_presence_counts_people_not_tabs(ws, post, staff, pair):
     await amira.close()
     left = await sam.expect("presence")
 
-    assert own_join == second_tab == {"type": "presence", "count": 1, "users": ["Sam Kowalski"]}
+    sam_person = {"username": "sam", "name": "Sam Kowalski"}
+    sam_only = {"count": 1, "users": ["Sam Kowalski"], "people": [sam_person]}
+    assert own_join == second_tab == {"type": "presence", **sam_only}
     assert joined["count"] == 2 and joined["users"] == ["Amira Haddad", "Sam Kowalski"]
     assert left["count"] == 1
 
