@@ -43,9 +43,16 @@ class ProfileForm(forms.Form):
     )
     can_teach = TopicsField(label="I can teach")
     wants_to_learn = TopicsField(label="I want to learn")
-    # Wagtail's own checks: an image format it can read, within its upload size and pixel limits.
-    avatar = WagtailImageField(required=False, help_text="A square photo works best; we crop it to a circle.")
+    avatar = forms.Field(required=False)  # replaced per form: see __init__
     remove_avatar = forms.BooleanField(label="Remove my photo", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail's own checks: an image format it can read, within its upload
+        # size and pixel limits, read from the settings as the form is made.
+        self.fields["avatar"] = WagtailImageField(
+            required=False, help_text="A square photo works best; we crop it to a circle."
+        )
 
     @classmethod
     def initial_for(cls, profile) -> dict:

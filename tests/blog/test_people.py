@@ -229,6 +229,15 @@ def test_avatar_is_validated_and_rendered_as_a_small_rendition(staff):
     assert Profile.objects.get(user=staff).avatar is None
 
 
+def test_an_avatar_over_the_upload_limit_is_refused(staff, settings):
+    settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE = 1024
+    big = SimpleUploadedFile("me.png", png((600, 600)) + b"\0" * 2048, content_type="image/png")
+    response = signed_in(staff).post("/me/profile/", {"avatar": big})
+    assert response.status_code == 400
+    assert "This file is too big" in response.content.decode()
+    assert Profile.objects.get(user=staff).avatar is None
+
+
 def test_profile_form_needs_sign_in(client):
     response = client.get("/me/profile/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

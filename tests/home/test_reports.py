@@ -99,20 +99,25 @@ def test_lesson_completion_rates(editor, make_lesson, staff):
 
 
 @pytest.mark.parametrize("path", ["pairs", "drifting", "lessons"])
-def test_report_queries_do_not_grow_with_the_programme(editor, path, make_post):
-    def programme(count, start):
-        for n in range(start, start + count):
+def test_report_queries_do_not_grow_with_the_programme(editor, path, make_post, make_lesson):
+    def programme(people, start):
+        """``people`` people with profiles, one pair (with a post and a lesson) for every five."""
+        for n in range(start, start + people, 5):
             pair = MentorPairFactory(
                 first_member=UserFactory(username=f"f{n}"), second_member=UserFactory(username=f"s{n}")
             )
-            ProfileFactory(user=pair.first_member)
             make_post(pair=pair, title=f"Post {n}")
+            make_lesson(pair=pair, title=f"Lesson {n}")
+            ProfileFactory(user=pair.first_member)
+            ProfileFactory(user=pair.second_member)
+            for m in range(3):
+                ProfileFactory(user=UserFactory(username=f"p{n}-{m}"))
 
     client = signed_in(editor)
-    programme(2, 0)
+    programme(5, 0)
     with CaptureQueriesContext(connection) as few:
         client.get(f"/admin/reports/programme/{path}/")
-    programme(8, 2)
+    programme(45, 5)
     with CaptureQueriesContext(connection) as more:
         client.get(f"/admin/reports/programme/{path}/")
     assert len(more.captured_queries) == len(few.captured_queries)
