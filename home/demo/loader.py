@@ -349,7 +349,9 @@ def _collections(data: DemoData, *, home: HomePage, users: dict, pages: dict) ->
             featured=spec.featured,
             owner=curator,
         )
-        collection.items = [CollectionItem(page=pages[slug]) for slug in spec.items]
+        collection.items = [
+            CollectionItem(page=pages[slug], sort_order=position) for position, slug in enumerate(spec.items)
+        ]
         index.add_child(instance=collection)
         collection.tags.add(*spec.tags)
         collection.save_revision(user=curator).publish()
