@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,6 +20,7 @@ from wagtail.models import Collection
 from blog.models import MentorPair, PairCheckIn, PairGoal, Profile
 from blog.selectors import pairing_match
 from blog.threads.services import notice_send
+from site.page_cache import purge_site_after_commit
 from site.people import PAIR_MEMBERS, display_name, is_editor
 
 MAX_TOPICS = 15
@@ -35,6 +36,9 @@ def _topics(names: Sequence[str], *, field: str) -> list[str]:
     cleaned, seen = [], set()
     for name in names:
         name = " ".join(name.split())
+        if name and not slugify(name, allow_unicode=True):
+            # A topic's address is made from its name: "!!!" would have none.
+            raise ValidationError({field: f"“{name}” needs a letter or a digit to be a topic."})
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
             cleaned.append(name)
@@ -91,6 +95,8 @@ def profile_update(
     profile.wants_to_learn.set(learn)
     if old_avatar is not None and old_avatar != profile.avatar:
         old_avatar.delete()
+    # Names show in bylines and threads on pages the anonymous cache keeps.
+    purge_site_after_commit()
     return profile
 
 
@@ -120,7 +126,7 @@ def pair_create_from_suggestion(*, user, first_id: int, second_id: int) -> Mento
     if not is_editor(user):
         raise PermissionDenied("Only editors make pairs.")
     # Hold both people's rows: two editors accepting at once make one pair.
-    people = get_user_model().objects.select_for_update().in_bulk([first_id, second_id])
+    people = get_user_model().objects.select_for_update().order_by("pk").in_bulk([first_id, second_id])
     found = pairing_match(first_id=first_id, second_id=second_id, today=timezone.localdate())
     if found is None:
         raise ValidationError(
@@ -146,7 +152,12 @@ def pair_create_from_suggestion(*, user, first_id: int, second_id: int) -> Mento
         goals=" ".join(line for line in wanted if line) or "To teach each other.",
     )
     pair.full_clean()
-    pair.save()
+    try:
+        with transaction.atomic():
+            pair.save()
+    except IntegrityError:  # another pair took the slug a moment ago
+        pair.slug = _unique_slug(f"{name} {timezone.now():%Y%m%d%H%M%S}")
+        pair.save()
     members = Group.objects.get(name=PAIR_MEMBERS)
     first.groups.add(members)
     second.groups.add(members)

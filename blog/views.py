@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -125,6 +125,7 @@ def _topic_filter(request: HttpRequest, name: str) -> Tag | None:
     return Tag.objects.filter(slug__iexact=slug).first() if slug else None
 
 
+@login_required
 def people_index(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     try:
@@ -148,7 +149,12 @@ def people_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
 def person_detail(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        check_text(username, name="username")
+    except InvalidInput:
+        raise Http404("No such person.") from None
     user = get_object_or_404(get_user_model(), username=username, is_active=True)
     # Someone an editor paired before they ever signed in has no profile yet:
     # their page shows their pairs all the same.

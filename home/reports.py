@@ -38,13 +38,28 @@ def _latest(queryset, field: str):
     return Subquery(queryset.order_by().values(field).order_by(f"-{field}")[:1])
 
 
+# A cell starting with one of these is a formula to a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 class EditorsReport(ReportView):
-    """A report only editors open (they run the programme)."""
+    """A report only editors open (they run the programme).
+
+    Names, titles and teams are written by people: in a CSV export a value
+    that a spreadsheet would take for a formula is written as text (Wagtail's
+    XLSX export already does that).
+    """
 
     def dispatch(self, request, *args, **kwargs):
         if not is_editor(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        if export_format == self.FORMAT_CSV and isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
 
 
 class PairActivityReport(EditorsReport):
@@ -56,7 +71,7 @@ class PairActivityReport(EditorsReport):
     paginate_by = 50
     list_export = [
         "name",
-        "status",
+        "get_status_display",
         "started",
         "post_count",
         "lesson_count",
@@ -66,7 +81,7 @@ class PairActivityReport(EditorsReport):
     ]
     export_headings = {
         "name": "Name",
-        "status": "Status",
+        "get_status_display": "Status",
         "started": "Started",
         "last_activity": "Last activity",
         "post_count": "Posts",
@@ -79,7 +94,7 @@ class PairActivityReport(EditorsReport):
     def columns(self):
         return [
             Column("name", label="Pair", accessor="name"),
-            Column("status", accessor="get_status_display"),
+            Column("status_label", label="Status", accessor="get_status_display"),
             Column("post_count", label="Posts"),
             Column("lesson_count", label="Lessons"),
             Column("comments_received", label="Comments received"),
@@ -91,7 +106,7 @@ class PairActivityReport(EditorsReport):
     def get_queryset(self):
         pair = OuterRef("pk")
         on_pair_pages = Q(page__blogpostpage__pair=pair) | Q(page__lessonpage__pair=pair)
-        comments = Comment.objects.filter(on_pair_pages, deleted=False)
+        comments = Comment.objects.filter(on_pair_pages, deleted=False, hidden=False)
         return (
             MentorPair.objects.select_related("first_member", "second_member")
             .annotate(
@@ -99,7 +114,11 @@ class PairActivityReport(EditorsReport):
                 lesson_count=_subquery_count(LessonPage, pair=pair, live=True),
                 comments_received=Coalesce(
                     Subquery(
-                        comments.annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")[:1],
+                        comments.order_by()
+                        .annotate(one=Value(1))
+                        .values("one")
+                        .annotate(n=Count("pk"))
+                        .values("n")[:1],
                         output_field=IntegerField(),
                     ),
                     0,
@@ -144,7 +163,7 @@ def _weekly_activity_by_pair(pair_ids, *, since: datetime.date) -> dict[int, dic
         for row in rows:
             activity[row["pair_id"]][_as_date(row["week"])] += row["n"]
     comments = (
-        Comment.objects.filter(deleted=False, created__date__gte=since)
+        Comment.objects.filter(deleted=False, hidden=False, created__date__gte=since)
         .annotate(pair_id=Coalesce("page__blogpostpage__pair", "page__lessonpage__pair"))
         .filter(pair_id__in=pair_ids)
         .annotate(week=TruncWeek("created"))
@@ -186,7 +205,7 @@ def programme_chart(*, today: datetime.date) -> WeeklyChart:
             published[_as_date(row["week"])] += row["n"]
     comments = {
         _as_date(row["week"]): row["n"]
-        for row in Comment.objects.filter(deleted=False, created__date__gte=weeks[0])
+        for row in Comment.objects.filter(deleted=False, hidden=False, created__date__gte=weeks[0])
         .annotate(week=TruncWeek("created"))
         .values("week")
         .annotate(n=Count("pk"))
@@ -300,7 +319,11 @@ class LessonCompletionReport(EditorsReport):
     def get_queryset(self):
         return (
             LessonPage.objects.live()
-            .annotate(completions=_subquery_count(Completion, page=OuterRef("pk")))
+            .annotate(
+                completions=_subquery_count(
+                    Completion, page=OuterRef("pk"), user__is_active=True, user__profile__isnull=False
+                )
+            )
             .order_by("-date", "title")
         )
 

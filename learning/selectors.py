@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    Case,
     Count,
     DateField,
     Exists,
@@ -19,15 +20,17 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from wagtail.models import Page, PageQuerySet
 
 from taggit.models import Tag
 
-from blog.models import BlogPostPage, BlogPostTag, MentorPair, Profile
+from blog.models import BlogPostPage, BlogPostTag, MentorPair, Profile, ProfileTeaches, ProfileWants
 from learning.listings import page_kind, prefetch_listing_relations
 from learning.models import CollectionPage, LessonPage, LessonPageTag, PairFollow, TopicFollow
 from learning.models.progress import (
@@ -196,14 +199,18 @@ def topic_suggestions(*, prefix: str, user=None, limit: int = 8) -> list[str]:
     if not prefix:
         return []
     page_ids = _stream_pages(user).values("id")
-    used = Q(teachers__isnull=False) | Q(learners__isnull=False)
+    # Subqueries, not joins: each topic comes once, with no DISTINCT.
+    used = Q(pk__in=ProfileTeaches.objects.values("tag_id")) | Q(pk__in=ProfileWants.objects.values("tag_id"))
     for _, through in STREAM_TYPES:
         used |= Q(pk__in=through.objects.filter(content_object_id__in=page_ids).values("tag_id"))
-    used = Tag.objects.filter(used)
-    matching = used.filter(name__icontains=prefix).distinct().values_list("name", flat=True)[:50]
-    return sorted(matching, key=lambda name: (not name.lower().startswith(prefix.lower()), name.lower()))[
-        :limit
-    ]
+    starts_first = Case(When(name__istartswith=prefix, then=Value(0)), default=Value(1))
+    matching = (
+        Tag.objects.filter(used, name__icontains=prefix)
+        .annotate(starts_first=starts_first)
+        .order_by("starts_first", Lower("name"))
+        .values_list("name", flat=True)
+    )
+    return list(matching[:limit])
 
 
 def pairs_writing_on(*, tag: Tag, user=None, limit: int = 5) -> list[MentorPair]:

@@ -67,8 +67,10 @@ class Profile(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("person_detail", kwargs={"username": self.user.get_username()})
 
-    def tenure_years(self, today: datetime.date | None = None) -> float | None:
-        """Years since joining the company, or None when not given."""
+    def tenure_months(self, today: datetime.date | None = None) -> int | None:
+        """Whole calendar months since joining the company (0 in the first), or None when not given."""
         if self.joined_on is None:
             return None
-        return max((today or timezone.localdate()) - self.joined_on, datetime.timedelta()).days / 365.25
+        today, joined = today or timezone.localdate(), self.joined_on
+        months = (today.year - joined.year) * 12 + today.month - joined.month - (today.day < joined.day)
+        return max(months, 0)

@@ -56,18 +56,19 @@ def avatar(user, size: int = 48) -> dict:
 def topic_links(tags) -> SafeString:
     """Comma-separated links to the topics' streams."""
     return format_html_join(
-        ", ", '<a href="{}">{}</a>', ((reverse("topic_detail", args=[t.slug]), t.name) for t in tags)
+        ", ",
+        '<a href="{}">{}</a>',
+        ((reverse("topic_detail", args=[t.slug]), t.name) for t in tags if t.slug),
     )
 
 
 @register.filter
 def tenure(profile) -> str:
     """ "20 years here", "8 months here", "new this month"; empty when the join date is unknown."""
-    years = profile.tenure_years() if profile is not None else None
-    if years is None:
+    months = profile.tenure_months() if profile is not None else None
+    if months is None:
         return ""
-    if years >= 1:
-        whole = int(years)
-        return f"{whole} year{'s' if whole != 1 else ''} here"
-    months = int(years * 12)
+    if months >= 12:
+        years = months // 12
+        return f"{years} year{'s' if years != 1 else ''} here"
     return f"{months} month{'s' if months != 1 else ''} here" if months else "new this month"

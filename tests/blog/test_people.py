@@ -3,6 +3,7 @@
 import datetime
 import io
 
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -44,7 +45,15 @@ def test_signing_in_the_first_time_creates_a_profile(staff):
     assert Profile.objects.filter(user=staff).count() == 1
 
 
-def test_directory_filters_by_what_people_teach_and_want_to_learn(client, staff):
+def test_people_pages_are_for_people_who_signed_in(client, staff):
+    ProfileFactory(user=staff)
+    for path in ("/people/", "/people/sam/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_directory_filters_by_what_people_teach_and_want_to_learn(staff):
+    client = signed_in(UserFactory(username="viewer", first_name="Vi", last_name="Ewer"))
     ProfileFactory(user=staff, can_teach=["Excel macros"], wants_to_learn=["Wikis"])
     ProfileFactory(user=UserFactory(username="lee", first_name="Lee", last_name="Chan"), can_teach=["Wikis"])
 
@@ -69,17 +78,30 @@ def test_topics_are_the_one_case_insensitive_vocabulary(make_post, staff):
 
 
 @pytest.mark.parametrize("bad", ["%00", "x" * 500, "%ED%A0%80", "%FF", "-1"])
-def test_directory_takes_any_query(client, bad):
+def test_directory_and_person_pages_take_any_input(staff, bad):
+    client = signed_in(staff)
     response = client.get(f"/people/?q={bad}&teaches={bad}&learns={bad}&page={bad}")
     assert response.status_code == 200
+    assert client.get(f"/people/{bad}/").status_code == 404
 
 
-def test_directory_queries_do_not_grow_with_people(client, django_assert_num_queries):
+@pytest.mark.parametrize("name", ["!!!", "🙂", "---"])
+def test_a_topic_needs_a_letter_or_a_digit(staff, name):
+    response = signed_in(staff).post("/me/profile/", {"can_teach": f"Wikis, {name}"})
+    assert response.status_code == 400
+    assert "needs a letter or a digit" in response.content.decode()
+    assert not Profile.objects.get(user=staff).can_teach.exists()
+
+
+def test_directory_queries_do_not_grow_with_people(staff, django_assert_num_queries):
+    client = signed_in(staff)
+
     def people(count, start):
         for n in range(start, start + count):
             ProfileFactory(user=UserFactory(username=f"p{n}"), can_teach=[f"T{n}"], wants_to_learn=["Wikis"])
 
     people(5, 0)
+    client.get("/people/")  # the first request after signing in also writes the session
     with CaptureQueriesContext(connection) as few:
         client.get("/people/")
     people(45, 5)
@@ -88,7 +110,8 @@ def test_directory_queries_do_not_grow_with_people(client, django_assert_num_que
     assert response.text.count('class="card person-card"') == 24  # one page of the directory
 
 
-def test_person_page_shows_profile_pairs_and_pages(client, pair, make_post):
+def test_person_page_shows_profile_pairs_and_pages(staff, pair, make_post):
+    client = signed_in(staff)
     ProfileFactory(
         user=pair.first_member,
         job_title="Analyst",
@@ -113,21 +136,27 @@ def test_person_page_shows_profile_pairs_and_pages(client, pair, make_post):
 def test_person_page_shows_no_comment_from_a_page_the_viewer_may_not_see(
     pair, make_post, staff, django_capture_on_commit_callbacks
 ):
-    open_post, closed_post = make_post(title="Open"), make_post(title="Closed")
+    public, restricted = make_post(title="Public thoughts"), make_post(title="Committee minutes")
     ProfileFactory(user=staff)
-    comment_create(page=open_post, user=staff, body="Seen by all", client_id="a")
-    comment_create(page=closed_post, user=staff, body="Only for the signed in", client_id="b")
+    comment_create(page=public, user=staff, body="Said in the open", client_id="a")
+    comment_create(page=restricted, user=staff, body="Said in committee", client_id="b")
+    committee = Group.objects.create(name="Committee")
     with django_capture_on_commit_callbacks(execute=True):
-        PageViewRestriction.objects.create(page=closed_post, restriction_type=PageViewRestriction.LOGIN)
+        restriction = PageViewRestriction.objects.create(page=restricted, restriction_type="groups")
+        restriction.groups.set([committee])
+    outsider, member = UserFactory(username="olu"), UserFactory(username="cara")
+    member.groups.add(committee)
 
-    anonymous = Client().get("/people/sam/").text
-    assert "Seen by all" in anonymous and "Only for the signed in" not in anonymous
-    assert "Closed" not in anonymous
-    signed = signed_in(staff).get("/people/sam/").text
-    assert "Only for the signed in" in signed
+    outside = signed_in(outsider).get("/people/sam/").text
+    assert "Said in the open" in outside
+    assert "Said in committee" not in outside and "Committee minutes" not in outside
+    assert restricted.url not in outside
+    inside = signed_in(member).get("/people/sam/").text
+    assert "Said in committee" in inside and "Committee minutes" in inside
 
 
-def test_person_page_queries_do_not_grow_with_activity(client, pair, make_post, django_assert_num_queries):
+def test_person_page_queries_do_not_grow_with_activity(staff, pair, make_post, django_assert_num_queries):
+    client = signed_in(staff)
     ProfileFactory(user=pair.first_member, can_teach=["Wikis"])
 
     def activity(count, start):
@@ -137,6 +166,7 @@ def test_person_page_queries_do_not_grow_with_activity(client, pair, make_post, 
             comment_create(page=post, user=pair.first_member, body=f"Comment {n}", client_id=f"c{n}")
 
     activity(2, 0)
+    client.get("/people/amira/")  # the first request after signing in also writes the session
     with CaptureQueriesContext(connection) as few:
         client.get("/people/amira/")
     activity(8, 2)
@@ -144,7 +174,8 @@ def test_person_page_queries_do_not_grow_with_activity(client, pair, make_post, 
         client.get("/people/amira/")
 
 
-def test_someone_who_never_signed_in_still_has_a_page(client, other_pair):
+def test_someone_who_never_signed_in_still_has_a_page(staff, other_pair):
+    client = signed_in(staff)
     member = other_pair.first_member
     assert client.get(f"/people/{member.username}/").status_code == 200
     assert client.get("/people/nobody-by-this-name/").status_code == 404
@@ -243,16 +274,16 @@ def test_profile_form_needs_sign_in(client):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_initials_avatar_without_a_photo(client, staff):
+def test_initials_avatar_without_a_photo(staff):
     ProfileFactory(user=staff)
-    text = client.get("/people/sam/").text
+    text = signed_in(staff).get("/people/sam/").text
     assert ">SK</text>" in text
 
 
-def test_comment_text_is_escaped_on_the_person_page(client, make_post, staff):
+def test_comment_text_is_escaped_on_the_person_page(make_post, staff):
     post = make_post(title="Escapes")
     ProfileFactory(user=staff)
     comment_create(page=post, user=staff, body="<script>alert(1)</script> hi", client_id="s")
-    text = client.get("/people/sam/").text
+    text = signed_in(staff).get("/people/sam/").text
     assert "<script>alert(1)</script>" not in text
     assert Comment.objects.filter(author=staff).count() == 1
