@@ -9,13 +9,12 @@ and bulk action.
 from django.urls import include, path, reverse
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from blog import admin_views
 from blog.models import MentorPair, Profile
-from site.people import is_editor
+from site.editors_menu import EditorsMenuItem
 
 
 class MentorPairViewSet(SnippetViewSet):
@@ -56,11 +55,6 @@ _pairing_urls = (
 @hooks.register("register_admin_urls")
 def register_pairing_urls():
     return [path("pairing/", include(_pairing_urls, namespace="blog_pairing"))]
-
-
-class EditorsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_editor(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -3,11 +3,10 @@
 from django.urls import path, reverse
 
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 from home.reports import DriftingPeopleReport, LessonCompletionReport, PairActivityReport
+from site.editors_menu import EditorsMenuItem
 from site.page_cache import remember_served_page
-from site.people import is_editor
 
 # After Wagtail's own view-restriction check (order 0), so only a page the
 # request may see is ever noted for the anonymous page cache.
@@ -34,13 +33,6 @@ def register_programme_reports():
     return urls
 
 
-class EditorsReportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_editor(request.user)
-
-
 @hooks.register("register_reports_menu_item")
 def register_programme_report_menu_item():
-    return EditorsReportMenuItem(
-        "Programme insights", reverse("programme_pairs"), icon_name="group", order=50
-    )
+    return EditorsMenuItem("Programme insights", reverse("programme_pairs"), icon_name="group", order=50)

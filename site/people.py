@@ -4,6 +4,8 @@ Groups are created by ``blog/migrations/0002_groups.py``. Every app may ask
 here; this module asks no app.
 """
 
+from urllib.parse import quote
+
 EDITORS = "Editors"
 PAIR_MEMBERS = "Pair members"
 
@@ -11,6 +13,11 @@ PAIR_MEMBERS = "Pair members"
 def display_name(user) -> str:
     """The name shown for a person everywhere on the site."""
     return user.get_full_name() or user.get_username()
+
+
+def person_url(username: str) -> str:
+    """The address of a person's page (``/people/<username>/``, served by the blog app)."""
+    return f"/people/{quote(username, safe='')}/"
 
 
 def is_editor(user) -> bool:

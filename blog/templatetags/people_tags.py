@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from site.people import display_name
+from site.people import display_name, person_url
 
 register = template.Library()
 
@@ -15,14 +15,12 @@ register = template.Library()
 AVATAR_COLOURS = ("#1f5fbf", "#17478f", "#0d6b4f", "#1d2433", "#6a3d9a", "#8a4b08")
 
 
-def person_url(user) -> str:
-    return reverse("person_detail", kwargs={"username": user.get_username()})
-
-
 @register.simple_tag
 def person_link(user) -> SafeString:
     """The person's name, linking to their page."""
-    return format_html('<a href="{}" class="person-link">{}</a>', person_url(user), display_name(user))
+    return format_html(
+        '<a href="{}" class="person-link">{}</a>', person_url(user.get_username()), display_name(user)
+    )
 
 
 @register.simple_tag

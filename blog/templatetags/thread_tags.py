@@ -11,8 +11,6 @@ Forms carry a CSRF token only for readers who may post, so a page anonymous
 visitors get holds nothing specific to them and can be cached.
 """
 
-from urllib.parse import quote
-
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -20,6 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from blog.threads.selectors import CommentView
+from site.people import person_url
 
 register = template.Library()
 
@@ -66,7 +65,7 @@ class _CommentWriter:
             f'<article class="comment__card" aria-labelledby="comment-{pk}-author">',
             '<header class="comment__meta">',
             f'<strong class="comment__author" id="comment-{pk}-author">'
-            f'<a href="/people/{quote(comment.author_username, safe="")}/">{author}</a></strong> ',
+            f'<a href="{person_url(comment.author_username)}">{author}</a></strong> ',
         ]
         if comment.replying_to:
             parts.append(

@@ -21,7 +21,7 @@ from channels.layers import get_channel_layer
 from blog.threads import frames
 from blog.threads.models import Presence
 from site.layers import LAYER_ERRORS
-from site.people import display_name
+from site.people import display_name, person_url
 from site.visibility import privacy_epoch
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,10 @@ def presence_summaries(*, page_ids) -> dict[int, dict]:
         summaries[page_id] = {
             "count": len(ordered),
             "users": [name for name, _ in ordered],
-            "people": [{"username": username, "name": name} for name, username in ordered],
+            "people": [
+                {"username": username, "name": name, "url": person_url(username)}
+                for name, username in ordered
+            ],
         }
     return summaries
 

@@ -16,7 +16,7 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from blog.threads.models import Comment, Notification, Reaction
-from site.people import display_name, is_editor
+from site.people import display_name, is_editor, person_url
 from site.visibility import visible_to_people
 
 SNAPSHOT_SIZE = 100
@@ -90,7 +90,11 @@ def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int])
         "id": comment.pk,
         "thread": comment.page_id,
         "parent": comment.parent_id,
-        "author": {"username": comment.author.get_username(), "name": display_name(comment.author)},
+        "author": {
+            "username": comment.author.get_username(),
+            "name": display_name(comment.author),
+            "url": person_url(comment.author.get_username()),
+        },
         "body_html": comment.body_html if visible_body else "",
         "created": iso(comment.created),
         "edited": iso(comment.edited),

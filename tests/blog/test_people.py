@@ -287,3 +287,12 @@ def test_comment_text_is_escaped_on_the_person_page(make_post, staff):
     text = signed_in(staff).get("/people/sam/").text
     assert "<script>alert(1)</script>" not in text
     assert Comment.objects.filter(author=staff).count() == 1
+
+
+def test_directory_pages_keep_the_filter(staff):
+    for n in range(26):
+        ProfileFactory(user=UserFactory(username=f"w{n:02}"), can_teach=["Wikis"])
+    first = signed_in(staff).get("/people/", {"teaches": "wikis"}).text
+    assert 'href="?teaches=wikis&amp;page=2"' in first
+    second = signed_in(staff).get("/people/", {"teaches": "wikis", "page": "2"}).text
+    assert second.count('class="card person-card"') == 2

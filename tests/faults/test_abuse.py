@@ -119,8 +119,8 @@ async def test_many_sockets_from_one_person_count_once_and_others_are_still_serv
         "count": 2,
         "users": ["Amira Haddad", "Sam Kowalski"],
         "people": [
-            {"username": "amira", "name": "Amira Haddad"},
-            {"username": "sam", "name": "Sam Kowalski"},
+            {"username": "amira", "name": "Amira Haddad", "url": "/people/amira/"},
+            {"username": "sam", "name": "Sam Kowalski", "url": "/people/sam/"},
         ],
     }
     assert synced["has_more"] is False

@@ -224,8 +224,8 @@ class LiveThread {
     const listed = people || users.map((name) => ({ name }));
     const links = listed.flatMap((person, i) => [
       i ? ", " : "",
-      person.username
-        ? element("a", { href: `/people/${encodeURIComponent(person.username)}/`, text: person.name })
+      person.url
+        ? element("a", { href: person.url, text: person.name })
         : person.name,
     ]);
     this.presenceNode.replaceChildren(count === 1 ? "Here now: " : `${count} people here now: `, ...links);
@@ -330,7 +330,7 @@ class LiveThread {
         element(
           "strong",
           { class: "comment__author", id: `comment-${id}-author` },
-          element("a", { href: `/people/${encodeURIComponent(comment.author.username)}/`, text: comment.author.name }),
+          element("a", { href: comment.author.url, text: comment.author.name }),
         ),
         " ",
         replyingTo ? element("span", { class: "comment__replying", text: replyingTo }) : null,

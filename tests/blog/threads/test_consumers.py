@@ -53,12 +53,12 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
     assert snapshot["presence"] == {
         "count": 1,
         "users": ["Sam Kowalski"],
-        "people": [{"username": "sam", "name": "Sam Kowalski"}],
+        "people": [{"username": "sam", "name": "Sam Kowalski", "url": "/people/sam/"}],
     }
     mine, theirs = snapshot["comments"][1], snapshot["comments"][0]
     assert mine["client_id"] == second.client_id
     assert theirs["client_id"] is None
-    assert theirs["author"] == {"username": "amira", "name": "Amira Haddad"}
+    assert theirs["author"] == {"username": "amira", "name": "Amira Haddad", "url": "/people/amira/"}
     assert theirs["body_html"] == "<p>First</p>"
     assert theirs["reactions"] == {"like": 0, "learned": 0, "insightful": 0, "question": 0}
     assert theirs["created"].endswith("Z")
@@ -311,7 +311,7 @@ async def test_presence_counts_people_not_tabs(ws, post, staff, pair):
     await amira.close()
     left = await sam.expect("presence")
 
-    sam_person = {"username": "sam", "name": "Sam Kowalski"}
+    sam_person = {"username": "sam", "name": "Sam Kowalski", "url": "/people/sam/"}
     sam_only = {"count": 1, "users": ["Sam Kowalski"], "people": [sam_person]}
     assert own_join == second_tab == {"type": "presence", **sam_only}
     assert joined["count"] == 2 and joined["users"] == ["Amira Haddad", "Sam Kowalski"]
