@@ -35,17 +35,14 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import time
 import uuid
 
-import redis
-
 from bench.clients import CONNECT_CONCURRENCY, now
 from bench.fixtures import add_database_argument, in_django
 from bench.storm import Publisher, Reader
-from tests.live_server import SERVER_SETTINGS, DaphneProcess, demo_database, free_port
+from tests.live_server import SERVER_SETTINGS, DaphneProcess, RedisProcess, demo_database
 
 LAYER_SETTINGS = {"recovering": SERVER_SETTINGS, "plain": "bench.plain_layer_settings"}
 SERVER_ERRORS = re.compile(r" ERROR |Traceback|Exception inside application")
@@ -61,41 +58,8 @@ class BrowserReader(Reader):
         return min(30, 2**attempt) * random.uniform(0.5, 1)
 
 
-class RedisServer:
-    """A redis-server of the run's own on 127.0.0.1, without persistence, to stop and start."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 async def outage(
-    server: DaphneProcess, own_redis: RedisServer, page_id: int, keys, publisher_key, args
+    server: DaphneProcess, own_redis: RedisProcess, page_id: int, keys, publisher_key, args
 ) -> dict:
     tag = uuid.uuid4().hex[:8]
     stop = asyncio.Event()
@@ -205,7 +169,7 @@ def run_once(layer: str, args) -> dict:
         )
         publisher_key = sessions.pop("bench-publisher")
         keys = [sessions[name] for name in usernames]
-        own_redis = RedisServer()
+        own_redis = RedisProcess()
         own_redis.start()
         env = {
             "DEBUG": "false",

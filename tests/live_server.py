@@ -40,6 +40,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
 DEMO_PASSWORD = "pairwise-demo"
@@ -495,3 +497,36 @@ def open_connection_peers(pid: int, port: int) -> set[int]:
             if inode in inodes and int(local.rsplit(":", 1)[1], 16) == port:
                 peers.add(int(remote.rsplit(":", 1)[1], 16))
     return peers
+
+
+class RedisProcess:
+    """A throwaway redis-server on 127.0.0.1, without persistence, to stop and start (fault tests, bench)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisProcess:
+        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server
+            [shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(self.url, socket_connect_timeout=0.2).ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -20,44 +18,9 @@ from websockets.exceptions import ConnectionClosed
 from tests.conftest import skip_or_fail
 from tests.faults.test_abuse import frame_of_type, thread_socket
 from tests.faults.thread_clients import answer_to, comment_create
-from tests.live_server import DaphneProcess, first_post, free_port, signed_in_cookie
+from tests.live_server import DaphneProcess, RedisProcess, first_post, signed_in_cookie
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.redis]
-
-
-class RedisProcess:
-    """A throwaway redis-server on 127.0.0.1, without persistence."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> RedisProcess:
-        self.process = subprocess.Popen(  # noqa: S603 - Debian's redis-server
-            [shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        import redis
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis.from_url(self.url).ping()
-                return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
 
 
 @pytest.fixture
