@@ -1,7 +1,7 @@
 """Blog models: people, pairs, posts and the blog index (and, re-exported, the thread models)."""
 
 from blog.models.index import BlogIndexPage
-from blog.models.pairs import MentorPair, PairCheckIn, PairGoal, PairPageMixin
+from blog.models.pairs import MentorPair, PairCheckIn, PairGoal, PairPageMixin, PairPageQuerySet
 from blog.models.people import Profile, ProfileTeaches, ProfileWants
 from blog.models.posts import BlogPostPage, BlogPostTag
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
@@ -16,6 +16,7 @@ __all__ = [
     "PairCheckIn",
     "PairGoal",
     "PairPageMixin",
+    "PairPageQuerySet",
     "Presence",
     "Profile",
     "ProfileTeaches",

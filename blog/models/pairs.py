@@ -8,9 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import PageQuerySet
 from wagtail.search import index
 
 from site.people import display_name
+from site.visibility import visible_pages
 
 
 class MentorPair(index.Indexed, models.Model):
@@ -87,6 +89,21 @@ class MentorPair(index.Indexed, models.Model):
 
     def has_member(self, user) -> bool:
         return user.pk in (self.first_member_id, self.second_member_id)
+
+
+class PairPageQuerySet(PageQuerySet):
+    """The queryset of pages a pair writes: ``listed`` is what every listing of them starts from."""
+
+    # Newest first; a page type may add a tie-break before the id.
+    listing_order: tuple[str, ...] = ("-date", "-pk")
+
+    def listed(self, *, user=None, session=None):
+        """The live pages ``user`` may see (the one rule), newest first, ready for a listing."""
+        return visible_pages(self, user=user, session=session).for_listing().order_by(*self.listing_order)
+
+    def for_listing(self):
+        """Pair members and tags in a fixed number of queries, whatever the count."""
+        return self.select_related("pair__first_member", "pair__second_member").prefetch_related("tags")
 
 
 class PairPageMixin:

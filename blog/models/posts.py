@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager, PageQuerySet
+from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -16,33 +16,23 @@ from taggit.models import TaggedItemBase
 
 from blog.blocks import PostBodyBlock, reading_minutes
 from blog.forms import PairPageForm
-from blog.models.pairs import MentorPair, PairPageMixin
+from blog.models.pairs import MentorPair, PairPageMixin, PairPageQuerySet
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.models import Comment
 from blog.threads.pages import ThreadPageMixin
-from site.visibility import VisibilityRuleMixin, visible_pages
+from site.visibility import VisibilityRuleMixin
 
 
 class BlogPostTag(TaggedItemBase):
     content_object = ParentalKey("blog.BlogPostPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class PostQuerySet(PageQuerySet):
-    def listed(self, *, user=None, session=None) -> "PostQuerySet":
-        """The live posts ``user`` may see (the one rule), newest first, ready for a listing."""
-        return (
-            visible_pages(self, user=user, session=session)
-            .for_listing()
-            .order_by("-date", "-first_published_at", "-pk")
-        )
+class PostQuerySet(PairPageQuerySet):
+    listing_order = ("-date", "-first_published_at", "-pk")
 
     def for_listing(self) -> "PostQuerySet":
-        """Pair members and tags in a fixed number of queries; ``comment_count`` in the same query."""
-        return (
-            self.select_related("pair__first_member", "pair__second_member")
-            .prefetch_related("tags")
-            .annotate(comment_count=_visible_comment_count())
-        )
+        """Also each post's ``comment_count`` (comments everyone can see), in the same query."""
+        return super().for_listing().annotate(comment_count=_visible_comment_count())
 
 
 def _visible_comment_count():

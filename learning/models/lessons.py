@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page, PageManager, PageQuerySet
+from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -14,12 +14,12 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
 from blog.forms import PairPageForm
-from blog.models import PairPageMixin
+from blog.models import PairPageMixin, PairPageQuerySet
 from blog.permissions import PairPagePermissionsMixin
 from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
 from learning.models.progress import lesson_progress
-from site.visibility import VisibilityRuleMixin, visible_pages
+from site.visibility import VisibilityRuleMixin
 
 # A micro-lesson should fit in a coffee break; editors are warned above this.
 MAX_LESSON_MINUTES = 5
@@ -30,15 +30,8 @@ class LessonPageTag(TaggedItemBase):
     content_object = ParentalKey("learning.LessonPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class LessonQuerySet(PageQuerySet):
-    def listed(self, *, user=None, session=None) -> "LessonQuerySet":
-        """The live lessons ``user`` may see (the one rule), newest first, ready for a listing."""
-        return (
-            visible_pages(self, user=user, session=session)
-            .select_related("pair__first_member", "pair__second_member")
-            .prefetch_related("tags")
-            .order_by("-date", "-pk")
-        )
+class LessonQuerySet(PairPageQuerySet):
+    """Lessons list as every pair's pages do (``PairPageQuerySet.listed``)."""
 
 
 class LearningIndexPage(VisibilityRuleMixin, Page):
