@@ -32,8 +32,9 @@ def add_database_argument(parser) -> None:
 
 def signed_in(usernames: list[str]) -> dict[str, str]:
     """A fresh session key for each username, creating the accounts that do not exist."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.backends.cached_db import SessionStore
 
     User = get_user_model()
     keys = {}
@@ -45,7 +46,7 @@ def signed_in(usernames: list[str]) -> dict[str, str]:
             user.save()
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         keys[username] = session.session_key

@@ -1,4 +1,14 @@
-"""channels-redis layers whose consumers outlive a Redis outage, and hear when it ends.
+"""The site's channel layers: Channels' in-memory one, sweeping less often, and
+channels-redis layers whose consumers outlive a Redis outage, and hear when it ends.
+
+Channels' in-memory layer (one process, ``make run``) sweeps every queue and
+group for expired entries on every ``receive`` and ``group_send``: a thread
+with N readers costs N² steps per broadcast, and every presence notice during
+a burst of handshakes paid it (``bench/burst.py``). ``InMemoryChannelLayer``
+sweeps at most once a second; messages expire after a minute and group
+memberships after a day, so a second later changes nothing anyone sees.
+
+The Redis layers:
 
 Both hand every consumer of the process one ``layer.recovered`` message once
 Redis answers again after an outage: its socket may have missed broadcasts
@@ -20,8 +30,10 @@ acknowledgements to the sender's own socket.
 
 import asyncio
 import logging
+import time
 import uuid
 
+from channels import layers
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import decode_hosts
@@ -40,6 +52,19 @@ RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
 WATCH_SECONDS = 0.5
 RECOVERED = {"type": "layer.recovered"}
+
+
+class InMemoryChannelLayer(layers.InMemoryChannelLayer):
+    """Channels' in-memory layer, sweeping expired messages and groups at most every ``SWEEP_SECONDS``."""
+
+    SWEEP_SECONDS = 1.0
+    _swept_at = -SWEEP_SECONDS
+
+    def _clean_expired(self) -> None:
+        now = time.monotonic()
+        if now - self._swept_at >= self.SWEEP_SECONDS:
+            self._swept_at = now
+            super()._clean_expired()
 
 
 class RecoveringRedisChannelLayer(RedisChannelLayer):

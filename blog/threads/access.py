@@ -34,9 +34,16 @@ class ThreadAccess:
     user: object
 
 
+# What deciding and writing need of a thread's page (its place, type and
+# address); any other field is read when asked for. Every handshake reads it.
+PAGE_FIELDS = ("id", "live", "path", "depth", "title", "url_path", "content_type", "alias_of")
+
+
 def thread_page(page_id: int) -> Page | None:
     """The live page with a thread, or None."""
-    page = Page.objects.filter(pk=page_id, live=True).select_related("content_type").first()
+    page = (
+        Page.objects.filter(pk=page_id, live=True).select_related("content_type").only(*PAGE_FIELDS).first()
+    )
     if page is None or not getattr(page.specific_class, "has_thread", False):
         return None
     return page

@@ -33,8 +33,6 @@ import time
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
-from channels.db import database_sync_to_async
-
 from blog.threads import frames, presence, services
 from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
@@ -50,6 +48,7 @@ from blog.threads.selectors import (
 )
 from blog.threads.sockets import (
     CLOSE_ACCESS_ENDED,
+    CLOSE_BUSY,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RECONNECT,
     CLOSE_UNSUPPORTED_DATA,
@@ -60,6 +59,7 @@ from blog.threads.sockets import (
     person_group,
     session_digest,
 )
+from blog.threads.trips import TripGate, database_trip
 from site.inputs import InvalidInput, parse_json
 from site.layers import LAYER_ERRORS
 from site.people import display_name
@@ -71,6 +71,12 @@ logger = logging.getLogger(__name__)
 # epoch says: the bound for what nothing announces (a session that expired, a
 # password changed, an account made inactive).
 RECHECK_SECONDS = 120
+# Handshakes queued on the database thread at once: a comment posted
+# meanwhile waits behind no more than these. One not let in within
+# ADMIT_SECONDS (daphne drops a handshake unanswered after 5 s) is closed with
+# 4013, "busy", and its client comes back after a backoff.
+HANDSHAKES = TripGate(8)
+ADMIT_SECONDS = 3.0
 
 
 class ThreadConsumer(SocketConsumer):
@@ -96,14 +102,22 @@ class ThreadConsumer(SocketConsumer):
         try:
             # Session, access, presence and snapshot in one trip to the database
             # thread: during a reconnect storm every trip is a place in its queue.
-            snapshot, here = await database_sync_to_async(self._open)()
+            async with HANDSHAKES.admitted(within=ADMIT_SECONDS):
+                snapshot, here = await database_trip(self._open)()
+        except TimeoutError:
+            # Answered, not dropped: daphne would give up on it silently at 5 s.
+            logger.info("thread %s: handshake shed, too many at once", self.page_id)
+            await self._leave_groups()
+            await self.accept()
+            await self.close(code=CLOSE_BUSY)
+            return
         except (ThreadError, DatabaseError) as error:
             if not isinstance(error, ThreadError):
                 logger.warning("thread %s: handshake refused (%s)", self.page_id, type(error).__name__)
             await self._leave_groups()
             if self.present:
                 with contextlib.suppress(DatabaseError):
-                    await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
+                    await database_trip(presence.presence_leave)(channel_name=self.channel_name)
             await self.close()  # before accept: the handshake is refused
             return
         await self.accept()
@@ -178,7 +192,7 @@ class ThreadConsumer(SocketConsumer):
         if (after is None) == (before is None):
             raise ThreadError("invalid", "sync takes either after or before.")
         cursor = message_id(after if before is None else before, "after" if before is None else "before")
-        batch = await database_sync_to_async(self._read_batch)(after=after, before=before, cursor=cursor)
+        batch = await database_trip(self._read_batch)(after=after, before=before, cursor=cursor)
         await self.send(text_data=frames.encode({"type": "thread.sync", **batch.as_dict()}))
 
     async def cmd_comment_create(self, message: dict) -> None:
@@ -200,7 +214,7 @@ class ThreadConsumer(SocketConsumer):
                 result.comment, frame_type="comment.created", viewer=self.viewer, reactions=NO_REACTIONS
             )
         else:
-            text = await database_sync_to_async(self._comment_for_me)(result.comment)
+            text = await database_trip(self._comment_for_me)(result.comment)
         await self.send(text_data=text)
         await outbox.send()
 
@@ -234,7 +248,7 @@ class ThreadConsumer(SocketConsumer):
             user = self._authorise(write=True)
             return user, typing_allowed(page_id=self.page_id, user_id=user.pk), self.epoch
 
-        user, allowed, epoch = await database_sync_to_async(authorise_and_throttle)()
+        user, allowed, epoch = await database_trip(authorise_and_throttle)()
         if not allowed:
             return
         with contextlib.suppress(*LAYER_ERRORS):  # a typing notice is not worth an error
@@ -273,7 +287,7 @@ class ThreadConsumer(SocketConsumer):
         if privileged and self.viewer.user_id is not None:
             # Only the author's or an editor's copy says more than the public
             # one: make sure this is still them (rare, so worth a session read).
-            await database_sync_to_async(self._refresh_viewer)()
+            await database_trip(self._refresh_viewer)()
         text = event["editor"] if self.viewer.is_editor and event.get("editor") else event["public"]
         if self.viewer.user_id is not None and self.viewer.user_id == event["author_id"]:
             frame = json.loads(text)
@@ -323,7 +337,7 @@ class ThreadConsumer(SocketConsumer):
     async def _recheck(self) -> bool:
         was_signed_in = self.viewer.user_id is not None
         try:
-            await database_sync_to_async(self._check_access)()
+            await database_trip(self._check_access)()
         except ThreadError as error:
             await self._end(error)
             return False
@@ -348,7 +362,7 @@ class ThreadConsumer(SocketConsumer):
             self.present = True
         return (
             thread_snapshot(page_id=self.page_id, viewer=self.viewer),
-            presence.presence_summary(page_id=self.page_id),
+            presence.presence_for_snapshot(page_id=self.page_id, user=user, epoch=self.epoch),
         )
 
     def _session_key(self) -> str | None:
@@ -396,7 +410,7 @@ class ThreadConsumer(SocketConsumer):
         outbox = frames.Outbox()
         try:
             with outbox.collecting():
-                result = await database_sync_to_async(call)()
+                result = await database_trip(call)()
         except Exception:
             await outbox.send()  # committed before whatever failed
             raise
@@ -427,7 +441,7 @@ class ThreadConsumer(SocketConsumer):
         self.present = False
         presence.HEARTBEAT.discard(self.channel_name)
         try:
-            await database_sync_to_async(presence.presence_leave)(channel_name=self.channel_name)
+            await database_trip(presence.presence_leave)(channel_name=self.channel_name)
         except DatabaseError:  # the row expires with its heartbeat instead
             logger.warning("thread %s: presence row left to expire", self.page_id)
         presence.NOTICES.changed(self.page_id)

@@ -141,7 +141,7 @@ class Outbox:
     A consumer collects around its trip to the database thread, answers its
     own client, then ``send``-s: the database thread never waits for the
     loop, and the sender's acknowledgement never waits for the broadcasts.
-    ``database_sync_to_async`` copies the context into its thread, so
+    ``database_trip`` copies the context into its thread, so
     ``group_send`` there sees the outbox. Services queue broadcasts only in
     ``on_commit``, so whatever is in it was committed.
     """

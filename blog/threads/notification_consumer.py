@@ -10,8 +10,6 @@ import contextlib
 
 from django.db import DatabaseError
 
-from channels.db import database_sync_to_async
-
 from blog.threads import frames
 from blog.threads.access import scope_session_key, session_user
 from blog.threads.sockets import (
@@ -21,13 +19,14 @@ from blog.threads.sockets import (
     person_group,
     session_digest,
 )
+from blog.threads.trips import database_trip
 from site.layers import LAYER_ERRORS
 
 
 class NotificationConsumer(SocketConsumer):
     async def connect(self) -> None:
         try:
-            user, _ = await database_sync_to_async(session_user)(scope_session_key(self.scope))
+            user, _ = await database_trip(session_user)(scope_session_key(self.scope))
         except DatabaseError:
             user = None
         if user is None or not user.is_authenticated:
@@ -80,7 +79,7 @@ class NotificationConsumer(SocketConsumer):
 
     async def _still_signed_in(self) -> bool:
         try:
-            user, _ = await database_sync_to_async(session_user)(scope_session_key(self.scope))
+            user, _ = await database_trip(session_user)(scope_session_key(self.scope))
         except DatabaseError:
             return False
         if not user.is_authenticated or user.pk != self.user_id:

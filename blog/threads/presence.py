@@ -10,16 +10,17 @@ ignored, then swept. Two tasks per process keep the rows fresh
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import timedelta
 
 from django.db import DatabaseError
 from django.utils import timezone
 
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from blog.threads import frames
 from blog.threads.models import Presence
+from blog.threads.trips import database_trip
 from site.layers import LAYER_ERRORS
 from site.people import display_name, person_url
 from site.visibility import privacy_epoch
@@ -31,9 +32,8 @@ EXPIRY_SECONDS = 90
 
 
 def presence_join(*, page_id: int, user, channel_name: str) -> None:
-    Presence.objects.update_or_create(
-        channel_name=channel_name, defaults={"page_id": page_id, "user": user, "seen": timezone.now()}
-    )
+    # A channel name is new with every connection: an insert, not update_or_create.
+    Presence.objects.create(channel_name=channel_name, page_id=page_id, user=user, seen=timezone.now())
 
 
 def presence_leave(*, channel_name: str) -> None:
@@ -52,30 +52,65 @@ def presence_touch_many(*, channel_names: list[str]) -> None:
     Presence.objects.filter(seen__lt=now - timedelta(seconds=EXPIRY_SECONDS)).delete()
 
 
-def presence_summary(*, page_id: int) -> dict:
-    """``{"count": n, "users": [display names], "people": [{"username", "name"}]}`` of the people here now."""
-    return presence_summaries(page_ids=[page_id])[page_id]
+# Who is on a thread: user id -> (display name, username).
+People = dict[int, tuple[str, str]]
 
 
-def presence_summaries(*, page_ids) -> dict[int, dict]:
-    """``presence_summary`` of several threads, in one query."""
+def presence_for_snapshot(*, page_id: int, user, epoch: str | None) -> dict:
+    """Who is on the thread for a new socket's snapshot, at most ``RECENT_SECONDS`` old, with ``user``.
+
+    ``{"count": n, "users": [display names], "people": [{"username", "name", "url"}]}``.
+
+    Reading every row of a thread for every handshake is quadratic when a
+    crowd arrives at once (200 joins read 20,000 rows). A summary read in this
+    process in the last ``RECENT_SECONDS`` under the same privacy epoch serves
+    instead, with the person who is connecting added. Whatever changed since
+    reaches the socket as a ``presence`` frame: this process's own joins and
+    leaves refresh the summary as they are announced, and another process's
+    arrive as that process's frames.
+    """
+    recent = _recent.get(page_id)
+    if recent is None or recent[1] != epoch or epoch is None or time.monotonic() - recent[0] > RECENT_SECONDS:
+        people = _people_here([page_id], epoch=epoch)[page_id]
+    else:
+        people = recent[2]
+    if user is not None and user.is_authenticated and user.pk not in people:
+        people = {**people, user.pk: (display_name(user), user.get_username())}
+    return _summary(people)
+
+
+RECENT_SECONDS = 2.0
+# page id -> (when read, epoch, people): written and read on the database thread only.
+_recent: dict[int, tuple[float, str | None, People]] = {}
+
+
+def _people_here(page_ids, *, epoch: str | None = None) -> dict[int, People]:
     since = timezone.now() - timedelta(seconds=EXPIRY_SECONDS)
     rows = Presence.objects.filter(page_id__in=list(page_ids), seen__gte=since).select_related("user")
-    here: dict[int, dict[int, tuple[str, str]]] = {page_id: {} for page_id in page_ids}
+    here: dict[int, People] = {page_id: {} for page_id in page_ids}
     for row in rows:
         here[row.page_id][row.user_id] = (display_name(row.user), row.user.get_username())
-    summaries = {}
-    for page_id, people in here.items():
-        ordered = sorted(people.values(), key=lambda person: (person[0].casefold(), person[1]))
-        summaries[page_id] = {
-            "count": len(ordered),
-            "users": [name for name, _ in ordered],
-            "people": [
-                {"username": username, "name": name, "url": person_url(username)}
-                for name, username in ordered
-            ],
-        }
-    return summaries
+    if epoch is not None:
+        read_at = time.monotonic()
+        _recent.update({page_id: (read_at, epoch, people) for page_id, people in here.items()})
+    return here
+
+
+def _summary(people: People) -> dict:
+    """The presence object: everyone counted, the first ``NAMED`` by name listed."""
+    ordered = sorted(people.values(), key=lambda person: (person[0].casefold(), person[1]))[:NAMED]
+    return {
+        "count": len(people),
+        "users": [name for name, _ in ordered],
+        "people": [
+            {"username": username, "name": name, "url": person_url(username)} for name, username in ordered
+        ],
+    }
+
+
+# People named in a presence frame. Every reader of a thread gets each frame:
+# naming all of 200 readers made every notice ~10 KB, sent 200 times.
+NAMED = 20
 
 
 # --- the per-process tasks --------------------------------------------------
@@ -91,7 +126,7 @@ class PresenceHeartbeat:
 
     One task per process touches all of them in one ``UPDATE`` every
     ``HEARTBEAT_SECONDS``. A task per socket meant two queries per socket per
-    heartbeat, each a trip to the one thread ``database_sync_to_async`` runs
+    heartbeat, each a trip to the one thread ``database_trip`` runs
     on: with a few hundred idle sockets that thread had no time left for
     handshakes (``bench/idle.py``).
     """
@@ -115,7 +150,7 @@ class PresenceHeartbeat:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
             with contextlib.suppress(DatabaseError):
-                await database_sync_to_async(presence_touch_many)(channel_names=list(self.channels))
+                await database_trip(presence_touch_many)(channel_names=list(self.channels))
 
 
 HEARTBEAT = PresenceHeartbeat()
@@ -147,7 +182,7 @@ class PresenceNotices:
             await asyncio.sleep(self.COALESCE_SECONDS)
             page_ids, self.pending = self.pending, set()
             try:
-                epoch, summaries = await database_sync_to_async(_summaries_now)(page_ids)
+                epoch, summaries = await database_trip(_summaries_now)(page_ids)
                 layer = get_channel_layer()
                 for page_id, here in summaries.items():
                     text = frames.encode({"type": "presence", **here})
@@ -160,8 +195,14 @@ class PresenceNotices:
 
 
 def _summaries_now(page_ids) -> tuple[str | None, dict[int, dict]]:
-    """The privacy epoch (read first), then who is on each thread: what a presence event carries."""
-    return privacy_epoch(), presence_summaries(page_ids=page_ids)
+    """The privacy epoch (read first), then who is on each thread: what a presence event carries.
+
+    What is read here is also what the next snapshots start from.
+    """
+    epoch = privacy_epoch()
+    return epoch, {
+        page_id: _summary(people) for page_id, people in _people_here(page_ids, epoch=epoch).items()
+    }
 
 
 NOTICES = PresenceNotices()

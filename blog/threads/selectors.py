@@ -54,8 +54,23 @@ class CommentBatch:
         return {"comments": self.comments, "last_id": self.last_id, "has_more": self.has_more}
 
 
-def thread_comments(page_id: int) -> QuerySet[Comment]:
-    return Comment.objects.filter(page_id=page_id).select_related("author", "parent__author")
+# What a comment frame shows: no Markdown source, no parent row, the author's names.
+FRAME_FIELDS = (
+    *("id", "page_id", "parent_id", "root_id", "author_id", "body_html", "created", "edited"),
+    *("deleted", "hidden", "client_id", "author__username", "author__first_name", "author__last_name"),
+)
+
+
+def thread_comments(page_id: int, *, with_parents: bool = False) -> QuerySet[Comment]:
+    """A thread's comments with their authors; ``with_parents`` adds each parent and its author.
+
+    Frames name a parent by id only, so their comments load just the columns a
+    frame shows: every handshake reads them (``bench/burst.py``).
+    """
+    comments = Comment.objects.filter(page_id=page_id)
+    if with_parents:
+        return comments.select_related("author", "parent__author")
+    return comments.select_related("author").only(*FRAME_FIELDS)
 
 
 def reaction_counts(comment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -118,9 +133,11 @@ def _batch(comments: list[Comment], *, viewer: Viewer, has_more: bool) -> Commen
     )
 
 
-def newest_comments(page_id: int, limit: int = SNAPSHOT_SIZE) -> tuple[list[Comment], bool]:
+def newest_comments(
+    page_id: int, limit: int = SNAPSHOT_SIZE, *, with_parents: bool = False
+) -> tuple[list[Comment], bool]:
     """The newest ``limit`` comments, oldest first, and whether older ones exist; one query."""
-    newest = list(thread_comments(page_id).order_by("-id")[: limit + 1])
+    newest = list(thread_comments(page_id, with_parents=with_parents).order_by("-id")[: limit + 1])
     return newest[:limit][::-1], len(newest) > limit
 
 
@@ -252,7 +269,7 @@ def thread_context(
     ``viewer`` saves a query when the caller already knows whether ``user`` is an editor.
     """
     viewer = viewer or Viewer.of(user)
-    comments, has_more = newest_comments(page.pk)
+    comments, has_more = newest_comments(page.pk, with_parents=True)
     reactions = reaction_summary((c.pk for c in comments), user_id=viewer.user_id) if comments else {}
     referenced = {c.parent_id for c in comments} | {c.root_id for c in comments if not c.deleted}
     views: dict[int, CommentView] = {}

@@ -29,6 +29,9 @@ CLOSE_MESSAGE_TOO_BIG = 4009
 # "Reconnect and sync": the server lost what it needs to keep this socket
 # current (the channel layer was down), though the client did nothing wrong.
 CLOSE_RECONNECT = 4012
+# "Busy, try again later" (RFC 6455's 1013): too many handshakes arrived at
+# once to answer this one in time. Reconnect after a jittered backoff.
+CLOSE_BUSY = 4013
 # "Access ended": the person may no longer read this thread (or, on the
 # notification socket, is signed out). Mirrors HTTP 403; do not reconnect.
 CLOSE_ACCESS_ENDED = 4403
@@ -39,6 +42,7 @@ EXPECTED_CLOSES = {
     CLOSE_UNSUPPORTED_DATA,
     CLOSE_MESSAGE_TOO_BIG,
     CLOSE_RECONNECT,
+    CLOSE_BUSY,
     CLOSE_ACCESS_ENDED,
 }
 PERSON_CHANGED = {"type": "person.changed"}
@@ -52,7 +56,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
     ``database_sync_to_async`` work, for every message to every socket. With
     200 readers and 20 comments/s that is 4,000 hops/s queued in front of the
     writes themselves (``bench/fanout.py``). Every database call of these
-    consumers goes through ``database_sync_to_async``, which closes stale
+    consumers goes through ``blog.threads.trips.database_trip``, which closes stale
     connections on its own, so here handlers are called directly.
 
     A broadcast can reach a consumer after its client began to close (or

@@ -211,10 +211,14 @@ if REDIS_URL:
     # Not a traceback per cache call: the channel layer logs the outage once.
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "site.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Authentication --------------------------------------------------------
+
+# Sessions are read from the cache (Redis when scaled) and kept in the
+# database: a page view or a socket handshake costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from django.contrib.auth.models import AnonymousUser, Group
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
 
 from wagtail.models import Page, PageViewRestriction
 

@@ -228,6 +228,8 @@ class LiveThread {
         ? element("a", { href: person.url, text: person.name })
         : person.name,
     ]);
+    const more = count - listed.length;
+    if (more > 0) links.push(` and ${more} more`);
     this.presenceNode.replaceChildren(count === 1 ? "Here now: " : `${count} people here now: `, ...links);
   }
 

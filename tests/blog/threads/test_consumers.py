@@ -1,18 +1,27 @@
 """The WebSocket protocol of docs/threads-protocol.md, through the real ASGI application."""
 
 import asyncio
+import contextlib
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import OperationalError
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 
 from blog.factories import UserFactory
-from blog.threads import services
+from blog.threads import consumers, services
+from blog.threads.consumers import ThreadConsumer
 from blog.threads.models import Comment
+from blog.threads.sockets import CLOSE_BUSY
+from site.asgi import application
+from tests.blog.conftest import ORIGIN, session_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -31,8 +40,6 @@ def add_comment(page, author, body="Hello", client_id=None, parent=None):
 
 @database_sync_to_async
 def sign_out(session_key):
-    from django.contrib.sessions.backends.db import SessionStore
-
     SessionStore(session_key).delete()
 
 
@@ -112,6 +119,55 @@ async def test_sync_after_last_id_is_empty_and_keeps_socket_open(ws, post, staff
     frame = await client.expect("thread.sync")
 
     assert frame == {"type": "thread.sync", "comments": [], "last_id": None, "has_more": False}
+
+
+def handshake_reads(page, user, channel_name: str) -> int:
+    """The queries of one handshake's trip to the database (``ThreadConsumer._open``)."""
+    consumer = ThreadConsumer()
+    consumer.scope = {"cookies": {settings.SESSION_COOKIE_NAME: session_key_for(user)}}
+    consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
+    with CaptureQueriesContext(connection) as captured:
+        snapshot, here = consumer._open()
+    assert here["count"] >= 1 and snapshot.comments
+    return len(captured.captured_queries)
+
+
+def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair):
+    """Session, person, editor or not, page, presence row, comments, reactions and who is here."""
+    for n in range(2):
+        services.comment_create(page=post, user=pair.first_member, body=f"Early {n}", client_id=f"e{n}")
+    few = handshake_reads(post, staff, "test.first")
+
+    for n in range(30):
+        author = UserFactory(username=f"reader{n}")
+        services.comment_create(page=post, user=author, body=f"Later {n}", client_id=f"l{n}")
+        handshake_reads(post, author, f"test.reader{n}")
+    many = handshake_reads(post, staff, "test.again")
+
+    assert few <= 9
+    assert many <= few  # 32 comments and 31 people present cost no more queries than 2 and 1
+
+
+async def test_a_handshake_not_let_in_in_time_is_answered_busy_and_the_next_gets_in(
+    ws, post, staff, monkeypatch
+):
+    """When the database thread is taken by other handshakes for too long: 4013, not silence."""
+    monkeypatch.setattr(consumers, "ADMIT_SECONDS", 0.05)
+    gate = consumers.HANDSHAKES
+    async with contextlib.AsyncExitStack() as taken:
+        for _ in range(gate.width):  # every place at the gate held by handshakes that do not finish
+            await taken.enter_async_context(gate.admitted())
+        communicator = WebsocketCommunicator(
+            application, f"/ws/threads/{post.pk}/", headers=[(b"origin", ORIGIN)]
+        )
+        connected, _ = await communicator.connect(timeout=5)
+        closed = await communicator.receive_output(timeout=3)
+        await communicator.wait()
+
+    assert connected
+    assert closed == {"type": "websocket.close", "code": CLOSE_BUSY}
+    reader = await ws(post, staff)  # the gate is free again: let in, with its snapshot
+    assert reader.snapshot["thread"] == post.pk
 
 
 @pytest.mark.parametrize("origin", [b"http://evil.example", b"null"], ids=["foreign-origin", "null-origin"])

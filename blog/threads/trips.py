@@ -1,0 +1,113 @@
+"""``database_trip``: the sockets' way onto the database thread, keeping its connection while busy.
+
+Channels' ``database_sync_to_async`` runs every call on one thread per
+process and closes the thread's database connections before and after each
+call (``CONN_MAX_AGE`` is 0: under ASGI a persistent connection would be left
+behind by every request thread). That is right when calls are rare. When 200
+sockets open at once, each handshake's trip paid for a new connection and its
+close: on SQLite, about a quarter of the database thread's time in a burst
+(``bench/burst.py --profile``), and the thread is what a handshake waits for.
+
+So a trip keeps the connection when another trip is already queued behind
+it, and closes it as Channels does when it is the last one: a quiet process
+holds no connection, a busy one opens one per burst instead of one per trip.
+A connection that raised an error and no longer answers is closed either way,
+so a database restart costs the trips in flight, not the rest of the burst.
+"""
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
+
+from django.db import close_old_connections, connections
+
+from asgiref.sync import SyncToAsync
+
+
+class DatabaseTrip(SyncToAsync):
+    """``database_sync_to_async`` (same thread, same ``thread_sensitive``), with connection reuse."""
+
+    # Trips called and not yet finished in this process; read on the database
+    # thread, changed on the event loop. A stale read costs one extra close or
+    # keeps one connection a trip longer, nothing more.
+    in_flight = 0
+    _kept = False  # the last trip left its connections open for the next
+
+    def __init__(self, func) -> None:
+        super().__init__(func, thread_sensitive=True)
+
+    async def __call__(self, *args, **kwargs):
+        DatabaseTrip.in_flight += 1
+        try:
+            return await super().__call__(*args, **kwargs)
+        finally:
+            DatabaseTrip.in_flight -= 1
+
+    def thread_handler(self, loop, *args, **kwargs):
+        if not DatabaseTrip._kept:
+            close_old_connections()  # whatever another caller left on this thread
+        try:
+            return super().thread_handler(loop, *args, **kwargs)
+        finally:
+            if DatabaseTrip.in_flight > 1 or TripGate.waiting:  # this one counts itself
+                close_broken_connections()
+                DatabaseTrip._kept = True
+            else:
+                close_old_connections()
+                DatabaseTrip._kept = False
+
+
+def close_broken_connections() -> None:
+    """Close this thread's connections that failed and no longer answer (Django's own test)."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is None:
+            continue
+        if not connection.get_autocommit() or (connection.errors_occurred and not connection.is_usable()):
+            connection.close()
+        else:
+            connection.errors_occurred = False
+
+
+database_trip = DatabaseTrip
+
+
+class TripGate:
+    """At most ``width`` trips of one kind queued on the database thread at once, per event loop.
+
+    The database thread takes trips in order. When 200 handshakes arrive at
+    once they fill its queue, and a comment posted meanwhile waits behind all
+    of them (2.5 s in ``bench/burst.py``). Handshakes wait here instead, on the
+    event loop, so a write finds at most ``width`` of them ahead of it. Trips
+    waiting here count as queued: the connection is kept for them.
+
+        async with HANDSHAKES.admitted(within=2.5):  # TimeoutError if not let in by then
+            await database_trip(...)()
+    """
+
+    waiting = 0  # trips waiting at any gate of this process
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def _gate(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()  # tests run a loop each; a semaphore belongs to one
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(self.width)
+        return gate
+
+    @contextlib.asynccontextmanager
+    async def admitted(self, *, within: float | None = None) -> AsyncIterator[None]:
+        gate = self._gate()
+        TripGate.waiting += 1
+        try:
+            async with asyncio.timeout(within):
+                await gate.acquire()
+        finally:
+            TripGate.waiting -= 1
+        try:
+            yield
+        finally:
+            gate.release()
