@@ -1,4 +1,9 @@
+import re
+from pathlib import Path
+
 import pytest
+from bs4 import BeautifulSoup
+from taggit.models import Tag
 
 from home.demo import demo_data, load_demo
 from learning.models import (
@@ -78,3 +83,33 @@ def test_loading_the_demo_twice_changes_nothing():
         KnowledgeCheckAttempt.objects.count(),
         ReviewSchedule.objects.count(),
     )
+
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def follow_button(client, slug: str):
+    page = BeautifulSoup(client.get(f"/topics/{slug}/").content, "html.parser")
+    return page.select_one(".follow-form button")
+
+
+def test_the_readme_topic_to_follow_is_one_sam_does_not_follow_yet(client, django_user_model):
+    load_demo()
+    # "open **Topics → Data literacy** and follow it (… as on *Wikis*, which `sam` already follows)"
+    to_follow = re.search(r"sign in as `sam`, open \*\*Topics → ([^*]+)\*\*\s+and follow it", README)
+    followed = re.search(r"as on \*([^*]+)\*, which `sam`\s+already follows", README)
+    assert to_follow and followed, "the README's walk-through no longer names the topics"
+    slug = {name: slug for name, slug in Tag.objects.values_list("name", "slug")}
+    client.force_login(django_user_model.objects.get(username="sam"))
+
+    before = follow_button(client, slug[to_follow[1]])
+    already = follow_button(client, slug[followed[1]])
+    client.post(f"/topics/{slug[to_follow[1]]}/follow/", {"follow": "1"})
+    after = follow_button(client, slug[to_follow[1]])
+
+    assert before.get_text(" ", strip=True) == f"Follow {to_follow[1]}"
+    assert before["aria-pressed"] == "false"
+    assert already["aria-pressed"] == after["aria-pressed"] == "true"
+    assert after.get_text(" ", strip=True).startswith(f"Following {to_follow[1]}")
+    # Told apart by look too: the pressed one carries the outlined style.
+    assert "button--secondary" in after["class"] and "button--secondary" not in before["class"]
