@@ -1,5 +1,8 @@
+import datetime
 import re
 from pathlib import Path
+
+from django.utils import timezone
 
 import pytest
 from bs4 import BeautifulSoup
@@ -85,6 +88,7 @@ def test_loading_the_demo_twice_changes_nothing():
     )
 
 
+FRAGMENT = {"X-Pairwise-Fragment": "knowledge-check"}
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
@@ -113,3 +117,49 @@ def test_the_readme_topic_to_follow_is_one_sam_does_not_follow_yet(client, djang
     assert after.get_text(" ", strip=True).startswith(f"Following {to_follow[1]}")
     # Told apart by look too: the pressed one carries the outlined style.
     assert "button--secondary" in after["class"] and "button--secondary" not in before["class"]
+
+
+def review_section(client) -> str:
+    home = BeautifulSoup(client.get("/").content, "html.parser")
+    section = home.select_one('section[aria-labelledby="reviews-heading"]')
+    return re.sub(r"\s+", " ", section.get_text()).strip()
+
+
+def one_wrong(lesson: LessonPage) -> dict[str, list[str]]:
+    """The first question answered with its first wrong choice, the rest right."""
+    answers = {}
+    for number, block in enumerate(lesson.knowledge_check):
+        choices = list(enumerate(block.value["choices"]))
+        wanted = [i for i, choice in choices if choice["correct"] == (number != 0)]
+        answers[f"q-{block.id}"] = [str(i) for i in (wanted[:1] if number == 0 else wanted)]
+    return answers
+
+
+@pytest.mark.parametrize("how", ["form", "fetch"])
+def test_the_readme_review_walk_through_says_one_thing_everywhere(client, django_user_model, how):
+    load_demo()
+    assert "*Due for review* lists *Tags beat\nfolders*" in README
+    lesson = LessonPage.objects.get(slug="tags-beat-folders")
+    client.force_login(django_user_model.objects.get(username="sam"))
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    due_before = review_section(client)
+    before = client.get(lesson.url).content.decode()
+    if how == "fetch":  # as the script does: only the knowledge check is swapped in
+        answered = client.post(f"/me/check/{lesson.pk}/", one_wrong(lesson), headers=FRAGMENT)
+        start = before.index('<section id="knowledge-check"')
+        end = before.index("</section>", start) + len("</section>")
+        after = before[:start] + answered.content.decode() + before[end:]
+    else:
+        after = client.post(f"/me/check/{lesson.pk}/", one_wrong(lesson), follow=True).content.decode()
+    due_after = review_section(client)
+
+    assert "Tags beat folders" in due_before and "Nothing to review today" not in due_before
+    assert before.count("Due for review now: try the questions again.") == 1
+    assert "You got 1 of 2 right." in after
+    assert "Due for review now" not in after and "Next review" not in after
+    assert after.count(f'<time datetime="{tomorrow:%Y-%m-%d}">') == 1
+    assert "We will bring this lesson back for review on" in after
+    assert due_after == (
+        f"Due for review Nothing to review today. Next: Tags beat folders on {tomorrow.day} {tomorrow:%B %Y}."
+    )
