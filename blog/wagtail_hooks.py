@@ -1,4 +1,4 @@
-"""Admin wiring: the pair snippet and the pairing board.
+"""Admin wiring: the pair snippet, the pairing board and people's avatars.
 
 Keeping members to their own pairs' posts and lessons is not wired here: the
 pages answer Wagtail's permission questions themselves
@@ -6,6 +6,7 @@ pages answer Wagtail's permission questions themselves
 and bulk action.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import include, path, reverse
 
 from wagtail import hooks
@@ -60,3 +61,20 @@ def register_pairing_urls():
 @hooks.register("register_admin_menu_item")
 def register_pairing_menu_item():
     return EditorsMenuItem("Pairing", reverse("blog_pairing:index"), icon_name="group", order=202)
+
+
+@hooks.register("get_avatar_url")
+def profile_photo_as_avatar(user, size: int) -> str | None:
+    """The admin shows a person's profile photo (a rendition served by the site itself).
+
+    ``None`` lets Wagtail go on to its own account avatar, then its default
+    image: with ``WAGTAIL_GRAVATAR_PROVIDER_URL = None`` it never asks Gravatar.
+    """
+    try:
+        photo = user.profile.avatar
+    except (AttributeError, ObjectDoesNotExist):  # anonymous, or no profile yet
+        return None
+    if photo is None:
+        return None
+    # Twice the size asked for, so the photo stays sharp on high-density screens.
+    return photo.get_rendition(f"fill-{size * 2}x{size * 2}-c100").url
