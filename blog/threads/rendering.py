@@ -7,7 +7,10 @@ links, and marks every link ``rel="nofollow noopener"``. Both layers must
 agree for anything to get through.
 """
 
+import html
 import re
+
+from django.utils.text import Truncator
 
 import nh3
 from markdown_it import MarkdownIt
@@ -52,6 +55,16 @@ def render_markdown(body: str) -> str:
         url_relative="deny",
         strip_comments=True,
     ).strip()
+
+
+def body_excerpt(body_html: str, *, length: int = 160) -> str:
+    """The plain text of a rendered body, cut at a word near ``length`` characters with "…".
+
+    Plain text for a template to escape: tags become spaces (so paragraphs do
+    not run together) and entities become the characters they stand for.
+    """
+    text = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", body_html)).split())
+    return Truncator(text).chars(length)
 
 
 def mentioned_usernames(body: str) -> set[str]:
