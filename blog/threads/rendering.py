@@ -113,11 +113,16 @@ def render_markdown(body: str, *, people: Mapping[str, str] | None = None) -> st
 def body_excerpt(body_html: str, *, length: int = 160) -> str:
     """The plain text of a rendered body, cut at a word near ``length`` characters with "…".
 
-    Plain text for a template to escape: tags become spaces (so paragraphs do
-    not run together) and entities become the characters they stand for.
+    Plain text for a template to escape: block tags become spaces (so
+    paragraphs do not run together), inline ones (a mention's link, bold)
+    vanish, and entities become the characters they stand for.
     """
-    text = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", body_html)).split())
+    text = _BLOCK_TAG.sub(" ", body_html)
+    text = " ".join(html.unescape(re.sub(r"<[^>]*>", "", text)).split())
     return Truncator(text).chars(length)
+
+
+_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h3|h4|hr)\b[^>]*>")
 
 
 def mentioned_usernames(body: str) -> set[str]:

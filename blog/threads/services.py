@@ -205,9 +205,21 @@ def reaction_toggle(*, page: Page, user: AbstractBaseUser, comment_id: int, kind
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser) -> int:
-    """Mark every unread notification of ``user`` read; returns how many."""
-    return Notification.objects.filter(recipient=user, read__isnull=True).update(read=timezone.now())
+@transaction.atomic
+def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s unread notifications read: all of them, or only ``ids`` (those just shown).
+
+    Returns how many. When any were, the person's open pages get the new
+    unread count after commit, so every header badge agrees.
+    """
+    unread = Notification.objects.filter(recipient=user, read__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    marked = unread.update(read=timezone.now())
+    if marked:
+        still_unread = unread_notification_counts(user_ids=[user.pk])[user.pk]
+        frames.notifications_read(user_id=user.pk, unread=still_unread)
+    return marked
 
 
 # --- internals ----------------------------------------------------------------
