@@ -220,7 +220,6 @@ def notification_data(notification: Notification) -> dict[str, Any]:
 # --- the thread as a page renders it -------------------------------------------------
 
 REACTION_LABELS = dict(Reaction.Kind.choices)
-REACTION_SYMBOLS = {"like": "👍", "learned": "💡", "insightful": "🧠", "question": "❓"}
 
 
 @dataclass
@@ -296,7 +295,6 @@ def thread_context(
                 {
                     "kind": kind,
                     "label": REACTION_LABELS[kind],
-                    "symbol": REACTION_SYMBOLS[kind],
                     "count": of_comment.get(kind, (0, False))[0],
                     "pressed": of_comment.get(kind, (0, False))[1],
                 }
@@ -331,8 +329,5 @@ def thread_context(
         "form_body": form_body,
         "form_error": form_error,
         "form_parent": form_parent,
-        "reaction_kinds": [
-            {"kind": kind, "label": REACTION_LABELS[kind], "symbol": REACTION_SYMBOLS[kind]}
-            for kind in REACTION_KINDS
-        ],
+        "reaction_kinds": [{"kind": kind, "label": REACTION_LABELS[kind]} for kind in REACTION_KINDS],
     }
