@@ -17,11 +17,19 @@ class PairPageForm(WagtailAdminPageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        if user is not None and "pair" in self.fields and not is_editor(user):
-            self.fields["pair"].queryset = self.fields["pair"].queryset.filter(
-                Q(first_member=user) | Q(second_member=user)
-            )
-            self.fields["pair"].help_text = "Written for one of your own pairs."
+        if user is None or "pair" not in self.fields:
+            return
+        field = self.fields["pair"]
+        own_pairs = field.queryset.filter(Q(first_member=user) | Q(second_member=user))
+        if not is_editor(user):
+            field.queryset = own_pairs
+            field.help_text = "Written for one of your own pairs."
+        if not self.is_bound and self.instance.pk is None and self.initial.get("pair") is None:
+            # A new page starts as the author's pair's when there is only one it can be.
+            active_status = field.queryset.model.Status.ACTIVE  # MentorPair's, without importing it
+            active = list(own_pairs.filter(status=active_status).values_list("pk", flat=True)[:2])
+            if len(active) == 1:
+                self.initial["pair"] = active[0]
 
     def clean_pair(self):
         pair = self.cleaned_data.get("pair")

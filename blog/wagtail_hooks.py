@@ -1,4 +1,4 @@
-"""Admin wiring: the pair snippet and the pairing board.
+"""Admin wiring: the pair snippet, the pairing board, a pair's dashboard panel and people's avatars.
 
 Keeping members to their own pairs' posts and lessons is not wired here: the
 pages answer Wagtail's permission questions themselves
@@ -6,14 +6,18 @@ pages answer Wagtail's permission questions themselves
 and bulk action.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import include, path, reverse
 
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from blog import admin_views
 from blog.models import MentorPair, Profile
+from blog.selectors import pair_dashboard
+from blog.threads.rendering import body_excerpt
 from site.editors_menu import EditorsMenuItem
 
 
@@ -60,3 +64,52 @@ def register_pairing_urls():
 @hooks.register("register_admin_menu_item")
 def register_pairing_menu_item():
     return EditorsMenuItem("Pairing", reverse("blog_pairing:index"), icon_name="group", order=202)
+
+
+@hooks.register("get_avatar_url")
+def profile_photo_as_avatar(user, size: int) -> str | None:
+    """The admin shows a person's profile photo (a rendition served by the site itself).
+
+    ``None`` lets Wagtail go on to its own account avatar, then its default
+    image: with ``WAGTAIL_GRAVATAR_PROVIDER_URL = None`` it never asks Gravatar.
+    """
+    try:
+        photo = user.profile.avatar
+    except (AttributeError, ObjectDoesNotExist):  # anonymous, or no profile yet
+        return None
+    if photo is None:
+        return None
+    # Twice the size asked for, so the photo stays sharp on high-density screens.
+    return photo.get_rendition(f"fill-{size * 2}x{size * 2}-c100").url
+
+
+class PairWorkPanel(Component):
+    """A pair member's own work on the dashboard, which otherwise shows them nothing."""
+
+    name = "pair_work"
+    template_name = "blog/admin/pair_dashboard_panel.html"
+    order = 50  # above Wagtail's own panels
+
+    def __init__(self, dashboard):
+        self.dashboard = dashboard
+
+    def get_context_data(self, parent_context=None):
+        dashboard = self.dashboard
+        names = " and ".join(pair.name for pair in dashboard.pairs)
+        whose = "Your pair's" if len(dashboard.pairs) == 1 else "Your pairs'"
+        return {
+            "heading": f"{whose} work: {names}",
+            "dashboard": dashboard,
+            "comments": [(comment, body_excerpt(comment.body_html)) for comment in dashboard.comments],
+            "page_groups": [
+                ("In review", dashboard.in_review, "Nothing waiting for an editor."),
+                ("Drafts", dashboard.drafts, "No drafts."),
+            ],
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_pair_work_panel(request, panels):
+    dashboard = pair_dashboard(user=request.user)
+    if dashboard is not None:
+        panels.append(PairWorkPanel(dashboard))

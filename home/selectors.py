@@ -28,8 +28,10 @@ def _my_learning(user, collections: list[learning.CollectionSummary]) -> dict:
     """A signed-in reader's stream, reviews due and collections in progress."""
     if not user.is_authenticated:
         return {}
+    due_reviews = learning.due_reviews(user=user)
     return {
         "my_stream": learning.personal_stream(user=user, size=MY_STREAM),
-        "due_reviews": learning.due_reviews(user=user),
+        "due_reviews": due_reviews,
+        "next_review": None if due_reviews else learning.next_review(user=user),
         "collections_in_progress": [summary for summary in collections if summary.in_progress],
     }

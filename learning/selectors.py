@@ -340,6 +340,23 @@ def due_reviews(*, user, today: datetime.date | None = None) -> list[ReviewSched
     )
 
 
+def next_review(*, user, today: datetime.date | None = None) -> ReviewSchedule | None:
+    """The review ``user`` has coming up soonest after ``today`` (what "Due for review" says is next)."""
+    if not user.is_authenticated:
+        return None
+    today = today or timezone.localdate()
+    return (
+        ReviewSchedule.objects.filter(
+            user=user,
+            due_on__gt=today,
+            lesson__in=visible_pages(LessonPage.objects.all(), user=user).values("id"),
+        )
+        .select_related("lesson")
+        .order_by("due_on", "lesson__title")
+        .first()
+    )
+
+
 # --- Collections -------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import ngettext
 
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -180,8 +182,25 @@ class MergeTopicsBulkAction(SnippetBulkAction):
 
     def get_success_message(self, num_parent_objects, num_child_objects):
         names, into_name, duplicates = self.merged
-        merged = ", ".join(f"“{name}”" for name in names)
-        return (
-            f"Merged {merged} into “{into_name}”: {num_child_objects} item(s) moved, "
-            f"{duplicates} already had both."
+        return merge_summary(names=names, into_name=into_name, moved=num_child_objects, duplicates=duplicates)
+
+
+def merge_summary(*, names: list[str], into_name: str, moved: int, duplicates: int) -> str:
+    """What a merge did, in plain English.
+
+    For example: "Merged “A” and “B” into “C”: 1 item moved; 2 items already had “C”."
+    """
+    merged = get_text_list([f"“{name}”" for name in names], "and")
+    parts = [
+        ngettext("%(count)d item moved", "%(count)d items moved", moved) % {"count": moved}
+        if moved
+        else "no items moved"
+    ]
+    if duplicates:
+        parts.append(
+            ngettext(
+                "%(count)d item already had “%(into)s”", "%(count)d items already had “%(into)s”", duplicates
+            )
+            % {"count": duplicates, "into": into_name}
         )
+    return f"Merged {merged} into “{into_name}”: {'; '.join(parts)}."

@@ -170,12 +170,14 @@ def pair_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def my_stream(request: HttpRequest) -> HttpResponse:
+    due_reviews = selectors.due_reviews(user=request.user)
     return render(
         request,
         "learning/my_stream.html",
         {
             "stream": selectors.personal_stream(user=request.user, after=request.GET.get("after")),
-            "due_reviews": selectors.due_reviews(user=request.user),
+            "due_reviews": due_reviews,
+            "next_review": None if due_reviews else selectors.next_review(user=request.user),
             "collections_in_progress": selectors.collections_in_progress(user=request.user),
             "follows": selectors.follows_of(user=request.user),
         },

@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from wagtail import urls as wagtail_urls
@@ -12,6 +15,9 @@ from home import views as home_views
 from learning import urls as learning_urls
 
 urlpatterns = [
+    # Browsers and feed readers ask for /favicon.ico whatever the page says. Lazy,
+    # because the hashed static name is known only once the app registry is ready.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg")), name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -107,7 +107,9 @@ class _CommentWriter:
             f'<button type="submit" name="reaction" value="{reaction["kind"]}" class="reaction"'
             f' data-reaction="{reaction["kind"]}" aria-pressed="{"true" if reaction["pressed"] else "false"}"'
             f' aria-label="{reaction["label"]}: {reaction["count"]}"{disabled}>'
-            f'<span aria-hidden="true">{reaction["symbol"]}</span>'
+            f'<svg class="reaction__icon" aria-hidden="true" focusable="false" width="16" height="16">'
+            f'<use href="#reaction-icon-{reaction["kind"]}"></use></svg>'
+            f' <span class="reaction__label">{reaction["label"]}</span>'
             f" <span data-reaction-count>{reaction['count']}</span></button> "
             for reaction in comment.reactions
         )

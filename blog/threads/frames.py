@@ -171,3 +171,9 @@ async def _send(layer, group: str, event: dict[str, Any]) -> None:
         logger.warning("could not broadcast %s to %s: %s", event.get("type"), group, error)
     except Exception:  # nor must any other failure turn a saved write into an error
         logger.exception("could not broadcast %s to %s", event.get("type"), group)
+
+
+def notifications_read(*, user_id: int, unread: int) -> None:
+    """Tell a person's open pages their new unread count once committed (they read some elsewhere)."""
+    event = {"type": "notification.push", "text": encode({"type": "notifications.read", "unread": unread})}
+    transaction.on_commit(lambda: group_send(notifications_group(user_id), event))

@@ -16,6 +16,7 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from blog.threads.models import Comment, Notification, Reaction
+from blog.threads.rendering import body_excerpt
 from site.people import display_name, is_editor, person_url
 from site.visibility import visible_to_people
 
@@ -200,8 +201,28 @@ def unread_notification_counts(*, user_ids: Iterable[int]) -> dict[int, int]:
     return counts
 
 
-def notification_list(*, user, limit: int = 50) -> QuerySet[Notification]:
-    return visible_notifications(user=user)[:limit]
+NOTIFICATION_EXCERPT_LENGTH = 140
+
+
+@dataclass(frozen=True)
+class NotificationEntry:
+    """A notification as the list shows it, with the start of its comment (plain text, to be escaped)."""
+
+    notification: Notification
+    excerpt: str
+
+
+def notification_list(*, user, limit: int = 50) -> list[NotificationEntry]:
+    """``user``'s newest notifications they may still see, each with an excerpt; one query."""
+    rows = visible_notifications(user=user).select_related("comment")[:limit]
+    return [NotificationEntry(row, _comment_excerpt(row.comment)) for row in rows]
+
+
+def _comment_excerpt(comment: Comment | None) -> str:
+    # A notice has no comment; a removed or hidden comment shows nothing of what it said.
+    if comment is None or comment.deleted or comment.hidden:
+        return ""
+    return body_excerpt(comment.body_html, length=NOTIFICATION_EXCERPT_LENGTH)
 
 
 def notification_data(notification: Notification) -> dict[str, Any]:
@@ -216,7 +237,6 @@ def notification_data(notification: Notification) -> dict[str, Any]:
 # --- the thread as a page renders it -------------------------------------------------
 
 REACTION_LABELS = dict(Reaction.Kind.choices)
-REACTION_SYMBOLS = {"like": "👍", "learned": "💡", "insightful": "🧠", "question": "❓"}
 
 
 @dataclass
@@ -292,7 +312,6 @@ def thread_context(
                 {
                     "kind": kind,
                     "label": REACTION_LABELS[kind],
-                    "symbol": REACTION_SYMBOLS[kind],
                     "count": of_comment.get(kind, (0, False))[0],
                     "pressed": of_comment.get(kind, (0, False))[1],
                 }
@@ -327,8 +346,5 @@ def thread_context(
         "form_body": form_body,
         "form_error": form_error,
         "form_parent": form_parent,
-        "reaction_kinds": [
-            {"kind": kind, "label": REACTION_LABELS[kind], "symbol": REACTION_SYMBOLS[kind]}
-            for kind in REACTION_KINDS
-        ],
+        "reaction_kinds": [{"kind": kind, "label": REACTION_LABELS[kind]} for kind in REACTION_KINDS],
     }

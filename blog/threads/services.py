@@ -115,13 +115,14 @@ def comment_create(
         # A hidden comment keeps no conversation going: only editors, who see it, may answer it.
         if parent is None or (parent.hidden and not is_editor(user)):
             raise ThreadError("not_found", "The comment you are replying to is not in this thread.")
+    mentioned = _mentioned_people(body)
     comment = Comment(
         page=page,
         author=user,
         parent=parent,
         root_id=(parent.root_id or parent.pk) if parent else None,
         body=body,
-        body_html=render_markdown(body),
+        body_html=_rendered(body, mentioned),
         client_id=client_id,
     )
     # The page, author and parent were just loaded: checking that they exist
@@ -132,7 +133,7 @@ def comment_create(
         comment_count=F("comment_count") + 1, last_activity=comment.created
     )
 
-    notifications = _notifications_for(comment, page=page, parent=parent)
+    notifications = _notifications_for(comment, page=page, parent=parent, mentioned=mentioned)
     frames.comment_changed(comment, frame_type="comment.created", reactions=NO_REACTIONS)
     if notifications:
         unread = unread_notification_counts(user_ids=[n.recipient_id for n in notifications])
@@ -148,7 +149,7 @@ def comment_edit(*, page: Page, user: AbstractBaseUser, comment_id: int, body: s
     comment = _comment_for_update(page=page, comment_id=comment_id)
     _require_author_or_editor(comment, user)
     comment.body = body
-    comment.body_html = render_markdown(body)
+    comment.body_html = _rendered(body, _mentioned_people(body))
     comment.edited = timezone.now()
     _full_clean(comment)
     comment.save(update_fields=["body", "body_html", "edited"])
@@ -204,9 +205,21 @@ def reaction_toggle(*, page: Page, user: AbstractBaseUser, comment_id: int, kind
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: AbstractBaseUser) -> int:
-    """Mark every unread notification of ``user`` read; returns how many."""
-    return Notification.objects.filter(recipient=user, read__isnull=True).update(read=timezone.now())
+@transaction.atomic
+def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s unread notifications read: all of them, or only ``ids`` (those just shown).
+
+    Returns how many. When any were, the person's open pages get the new
+    unread count after commit, so every header badge agrees.
+    """
+    unread = Notification.objects.filter(recipient=user, read__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    marked = unread.update(read=timezone.now())
+    if marked:
+        still_unread = unread_notification_counts(user_ids=[user.pk])[user.pk]
+        frames.notifications_read(user_id=user.pk, unread=still_unread)
+    return marked
 
 
 # --- internals ----------------------------------------------------------------
@@ -254,21 +267,34 @@ def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
         raise ThreadError("invalid", "; ".join(error.messages)) from error
 
 
-def _notifications_for(comment: Comment, *, page: Page, parent: Comment | None) -> list[Notification]:
+def _mentioned_people(body: str) -> dict[str, tuple[int, str]]:
+    """The active people ``body`` mentions, lower-cased name → (id, username); no query without a mention."""
+    names = sorted(mentioned_usernames(body))[:MAX_MENTIONS]
+    if not names:
+        return {}
+    User = get_user_model()
+    matches = Q()
+    for name in names:
+        matches |= Q(**{f"{User.USERNAME_FIELD}__iexact": name})
+    people = User.objects.filter(matches, is_active=True).values_list("pk", User.USERNAME_FIELD)
+    return {username.lower(): (user_id, username) for user_id, username in people}
+
+
+def _rendered(body: str, mentioned: dict[str, tuple[int, str]]) -> str:
+    return render_markdown(body, people={name: username for name, (_, username) in mentioned.items()})
+
+
+def _notifications_for(
+    comment: Comment, *, page: Page, parent: Comment | None, mentioned: dict[str, tuple[int, str]]
+) -> list[Notification]:
     """Who hears about a new comment, one notification each, the strongest reason winning."""
     kinds: dict[int, str] = dict.fromkeys(
         page.specific_class.thread_follower_ids(page.pk), Notification.Kind.PAIR_POST_COMMENT
     )
     if parent is not None:
         kinds[parent.author_id] = Notification.Kind.REPLY
-    names = sorted(mentioned_usernames(comment.body))[:MAX_MENTIONS]
-    if names:
-        User = get_user_model()
-        matches = Q()
-        for name in names:
-            matches |= Q(**{f"{User.USERNAME_FIELD}__iexact": name})
-        for user_id in User.objects.filter(matches, is_active=True).values_list("pk", flat=True):
-            kinds[user_id] = Notification.Kind.MENTION
+    for user_id, _ in mentioned.values():
+        kinds[user_id] = Notification.Kind.MENTION
     kinds.pop(comment.author_id, None)
     # Nobody hears of a page they may not see (the one rule, without their session:
     # a page behind a password notifies nobody).

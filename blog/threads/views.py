@@ -193,9 +193,15 @@ def _parsed_id(value: object, name: str) -> int:
 
 @login_required
 def notification_index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "blog/notification_list.html", {"notifications": notification_list(user=request.user)}
-    )
+    """The list; what it shows counts as seen, so it is marked read before the page (and its header) is drawn.
+
+    The entries keep the state they were fetched in, so the new ones are still marked "new" here.
+    """
+    entries = notification_list(user=request.user)
+    shown_unread = [entry.notification.pk for entry in entries if entry.notification.read is None]
+    if shown_unread:
+        services.notifications_mark_read(user=request.user, ids=shown_unread)
+    return render(request, "blog/notification_list.html", {"entries": entries})
 
 
 @login_required

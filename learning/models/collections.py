@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -43,6 +44,31 @@ class CollectionIndexPage(VisibilityRuleMixin, Page):
         return context
 
 
+class CollectionPageForm(WagtailAdminPageForm):
+    """A collection needs at least one item to be published, not to be started.
+
+    ``min_num`` on the inline panel would say the same but also open every new
+    collection with a blank, required item that fails even a draft save. Wagtail
+    defers required fields only when saving a draft, so any other action
+    (publish, submit for review) checks that an item is there.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        items = self.formsets["items"]
+        if not self.is_deferred_validation and items.is_valid():
+            kept = [
+                form
+                for form in items.forms
+                if form.cleaned_data.get("page") and not form.cleaned_data.get("DELETE")
+            ]
+            if not kept:
+                self.add_error(
+                    None, "Add at least one post or lesson to the collection before publishing it."
+                )
+        return cleaned_data
+
+
 class CollectionPage(VisibilityRuleMixin, Page):
     """An ordered sequence of posts and lessons that an editor curated."""
 
@@ -56,8 +82,9 @@ class CollectionPage(VisibilityRuleMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("description"),
         MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("featured"), FieldPanel("tags")]),
-        InlinePanel("items", heading="Posts and lessons, in reading order", label="Item", min_num=1),
+        InlinePanel("items", heading="Posts and lessons, in reading order", label="Item"),
     ]
+    base_form_class = CollectionPageForm
 
     search_fields = Page.search_fields + [index.SearchField("description")]
 

@@ -250,6 +250,12 @@ STORAGES = {
 # --- Wagtail ---------------------------------------------------------------
 
 WAGTAIL_SITE_NAME = "Pairwise"
+# No avatars from Gravatar: an intranet cannot reach it, and every admin page
+# would tell an outside service who is looking. The admin shows a person's
+# profile photo (blog's ``get_avatar_url`` hook) or Wagtail's own default.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the dashboard ask wagtail.org for new releases: upgrades are an operator's job.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_MODERATION_ENABLED = True

@@ -5,6 +5,7 @@ from django.utils.text import slugify
 from wagtail.models import PageViewRestriction
 
 import pytest
+from bs4 import BeautifulSoup
 from taggit.models import Tag
 
 from blog.models import BlogPostTag
@@ -162,6 +163,29 @@ def test_anonymous_readers_get_the_thread_without_forms_they_cannot_use(client, 
     assert html.count('class="reaction"') == 50 * 4
     assert html.count(" disabled>") == 50 * 4
     assert "Post reply" not in html and "Sign in</a> to join the conversation" in html
+
+
+def test_reactions_are_drawn_icons_with_text_labels_not_emoji(client, post, staff, pair):
+    comment = services.comment_create(page=post, user=pair.first_member, body="Tags?", client_id="a").comment
+    services.reaction_toggle(page=post, user=staff, comment_id=comment.pk, kind="question")
+    client.force_login(staff)
+
+    page = BeautifulSoup(client.get(post.url).content, "html.parser")
+    buttons = page.select("button.reaction")
+
+    assert [b.get_text(" ", strip=True) for b in buttons] == [
+        "Like 0",
+        "Learned something 0",
+        "Insightful 0",
+        "Question 1",
+    ]
+    assert [b["aria-label"] for b in buttons][-1] == "Question: 1"
+    for button in buttons:
+        icon = button.select_one("svg[aria-hidden=true] use")
+        assert page.select_one(f"symbol{icon['href']}").select("path, circle"), icon["href"]
+    # No emoji left to draw as an empty box where no emoji font is installed.
+    thread_text = page.select_one("section.thread").get_text()
+    assert not [ch for ch in thread_text if ord(ch) >= 0x2600]
 
 
 def test_a_signed_in_reader_sees_their_reactions_pressed_and_can_reply(client, post, staff, pair):

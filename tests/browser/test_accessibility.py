@@ -57,12 +57,37 @@ def test_post_page_has_no_axe_violations(page, post_path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "post", "/me/profile/", "/people/", "/people/?teaches=credit-risk", "/people/amira/"]
+    "path",
+    [
+        "/",
+        "post",
+        "/me/profile/",
+        "/people/",
+        "/people/?teaches=credit-risk",
+        "/people/amira/",
+        "/topics/wikis/",  # sam follows it: the pressed "Following" button
+        "/topics/data-literacy/",  # and not this one: "Follow"
+    ],
 )
 def test_signed_in_page_has_no_axe_violations(page, login, post_path, path):
     login(page, "sam")
     assert_no_violations(page, post_path if path == "post" else path)
     assert page.get_by_role("button", name="Sign out").is_visible()
+
+
+def test_follow_and_following_buttons_look_different(page, login):
+    login(page, "sam")
+    looks = {}
+    for path in ("/topics/data-literacy/", "/topics/wikis/"):
+        page.goto(path)
+        button = page.locator(".follow-form button")
+        looks[button.get_attribute("aria-pressed")] = button.evaluate(
+            "b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, s.borderTopColor]; }"
+        )
+
+    assert set(looks) == {"false", "true"}
+    follow, following = looks["false"], looks["true"]
+    assert follow[0] != following[0] and follow[1] != following[1], looks
 
 
 def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(page):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.live_server import manage
@@ -94,3 +95,21 @@ def test_thread_works_without_javascript(new_page, login):
 
     assert re.search(r"#comment-\d+$", page.url)
     expect(comment_with(page, "Posted with JavaScript off")).to_have_count(1)
+
+
+def test_live_reactions_are_drawn_icons_with_text_labels(new_page, login):
+    page = new_page()
+    login(page, "sam")
+    page.goto(first_post_path(page))
+    expect(page.locator("section.thread.thread--live")).to_be_visible()
+
+    post_comment(page, "Icons, not emoji boxes?")
+    comment = comment_with(page, "Icons, not emoji boxes?").first
+    button = comment.locator("[data-reaction=insightful]")
+
+    expect(button).to_have_accessible_name("Insightful: 0")
+    expect(button).to_have_text(re.compile(r"^\s*Insightful\s+0\s*$"))
+    # The icon's <use> found its symbol in the page's sprite, so something is drawn.
+    assert button.locator("svg.reaction__icon use").evaluate("use => use.getBBox().width") > 0
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

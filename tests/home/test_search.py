@@ -4,6 +4,8 @@ from django.test import TestCase
 
 from wagtail.models import PageViewRestriction
 
+from bs4 import BeautifulSoup
+
 from blog.factories import BlogPostPageFactory, MentorPairFactory, paragraph_body
 from blog.models import BlogIndexPage
 from home.services import site_bootstrap
@@ -76,5 +78,9 @@ def test_lessons_are_found_and_listed_before_posts(client, home, make_post):
 
     assert [found.title for found in response.context["lessons"]] == [lesson.title]
     assert result_titles(response) == [post.title]
-    assert "1 post and 1 lesson for “reconcile”" in html
+    # The summary counts them in the order they are listed.
+    assert "1 lesson and 1 post for “reconcile”" in html
     assert html.index(lesson.url) < html.index(post.url)
+    soup = BeautifulSoup(html, "html.parser")
+    headings = [heading.get_text(strip=True) for heading in soup.select("main section > h3")]
+    assert headings == ["Lessons", "Posts"]

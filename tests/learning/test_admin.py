@@ -89,6 +89,56 @@ def test_a_collection_refuses_pages_that_are_not_posts_or_lessons(client, editor
     assert not CollectionPage.objects.filter(slug="odd").exists()
 
 
+def form_as_opened(html: str) -> dict[str, str]:
+    """The values the admin's page form is sent with if nobody touches it (what a browser would post)."""
+    form = BeautifulSoup(html, "html.parser").select_one("form#page-edit-form")
+    data = {}
+    for field in form.select("input[name], textarea[name], select[name]"):
+        if field.get("type") in ("submit", "checkbox", "radio"):
+            continue
+        if field.name == "textarea":
+            data[field["name"]] = field.text
+        elif field.name == "select":
+            chosen = field.select_one("option[selected]")
+            data[field["name"]] = chosen["value"] if chosen else ""
+        else:
+            data[field["name"]] = field.get("value", "")
+    return data
+
+
+def test_a_new_collection_opens_without_a_blank_item_and_saves_as_a_draft(client, editor, collection_index):
+    client.force_login(editor)
+    opened = client.get(add_url(CollectionPage, collection_index))
+    data = form_as_opened(opened.content.decode())
+
+    data.update(title="Start here", slug="start-here", description="The first things to read.")
+    draft = client.post(add_url(CollectionPage, collection_index), data)
+
+    assert data["items-TOTAL_FORMS"] == "0"
+    assert draft.status_code == 302
+    assert not CollectionPage.objects.get(slug="start-here").live
+
+
+def test_publishing_an_empty_collection_asks_for_an_item(client, editor, collection_index, make_post):
+    client.force_login(editor)
+    data = form_as_opened(client.get(add_url(CollectionPage, collection_index)).content.decode())
+    data.update(
+        {"title": "Start here", "slug": "start-here", "description": "Read these.", "action-publish": "1"}
+    )
+
+    refused = client.post(add_url(CollectionPage, collection_index), data)
+    post = make_post(title="Post A")
+    data.update({"items-TOTAL_FORMS": "1", "items-0-page": str(post.pk), "items-0-ORDER": "1"})
+    published = client.post(add_url(CollectionPage, collection_index), data)
+
+    assert refused.status_code == 200
+    assert (
+        "Add at least one post or lesson to the collection before publishing it." in refused.content.decode()
+    )
+    assert published.status_code == 302
+    assert [item.page_id for item in CollectionPage.objects.get(slug="start-here").items.all()] == [post.pk]
+
+
 def test_a_lesson_over_five_minutes_shows_a_warning_but_is_saved(client, editor, learning_index):
     client.force_login(editor)
 
@@ -295,14 +345,32 @@ def test_editor_merges_topics_with_the_bulk_action(client, editor, make_post, ma
     response = client.post(merge_url(spreadsheet, sheets, into), {"into": into.pk}, follow=True)
 
     assert form.status_code == 200 and "Merge into" in form.content.decode()
-    assert "Merged “Sheets”, “Spreadsheet” into “Spreadsheets”: 1 item(s) moved, 1 already had both." in (
-        response.content.decode()
+    assert (
+        "Merged “Sheets” and “Spreadsheet” into “Spreadsheets”: "
+        "1 item moved; 1 item already had “Spreadsheets”." in response.content.decode()
     )
     assert list(Tag.objects.values_list("name", flat=True)) == ["Spreadsheets"]
     assert [t.name for t in type(post).objects.get(pk=post.pk).tags.all()] == ["Spreadsheets"]
     assert [t.name for t in LessonPage.objects.get(pk=lesson.pk).tags.all()] == ["Spreadsheets"]
     assert TopicFollow.objects.get(user=staff).tag == into
     assert client.get("/topics/sheets/")["Location"] == "/topics/spreadsheets/"
+
+
+def test_the_merge_message_counts_in_plain_english(client, editor, make_post):
+    # The case a newcomer met: the one post carrying "wiki" also carried "Wikis".
+    make_post(tags=["wiki", "Wikis"])
+    wiki, wikis = Tag.objects.get(name="wiki"), Tag.objects.get(name="Wikis")
+    client.force_login(editor)
+
+    nothing_moved = client.post(merge_url(wiki, wikis), {"into": wikis.pk}, follow=True).content.decode()
+    make_post(tags=["Sheets"])
+    make_post(tags=["Sheets"])
+    sheets, into = Tag.objects.get(name="Sheets"), Tag.objects.get(name="Wikis")
+    two_moved = client.post(merge_url(sheets, into), {"into": into.pk}, follow=True).content.decode()
+
+    assert "Merged “wiki” into “Wikis”: no items moved; 1 item already had “Wikis”." in nothing_moved
+    assert "Merged “Sheets” into “Wikis”: 2 items moved." in two_moved
+    assert "item(s)" not in nothing_moved + two_moved
 
 
 def test_merging_a_topic_only_into_itself_is_refused(client, editor, make_post):

@@ -1,4 +1,12 @@
+import datetime
+import re
+from pathlib import Path
+
+from django.utils import timezone
+
 import pytest
+from bs4 import BeautifulSoup
+from taggit.models import Tag
 
 from home.demo import demo_data, load_demo
 from learning.models import (
@@ -77,4 +85,81 @@ def test_loading_the_demo_twice_changes_nothing():
         PairFollow.objects.count(),
         KnowledgeCheckAttempt.objects.count(),
         ReviewSchedule.objects.count(),
+    )
+
+
+FRAGMENT = {"X-Pairwise-Fragment": "knowledge-check"}
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def follow_button(client, slug: str):
+    page = BeautifulSoup(client.get(f"/topics/{slug}/").content, "html.parser")
+    return page.select_one(".follow-form button")
+
+
+def test_the_readme_topic_to_follow_is_one_sam_does_not_follow_yet(client, django_user_model):
+    load_demo()
+    # "open **Topics → Data literacy** and follow it (… as on *Wikis*, which `sam` already follows)"
+    to_follow = re.search(r"sign in as `sam`, open \*\*Topics → ([^*]+)\*\*\s+and follow it", README)
+    followed = re.search(r"as on \*([^*]+)\*, which `sam`\s+already follows", README)
+    assert to_follow and followed, "the README's walk-through no longer names the topics"
+    slug = {name: slug for name, slug in Tag.objects.values_list("name", "slug")}
+    client.force_login(django_user_model.objects.get(username="sam"))
+
+    before = follow_button(client, slug[to_follow[1]])
+    already = follow_button(client, slug[followed[1]])
+    client.post(f"/topics/{slug[to_follow[1]]}/follow/", {"follow": "1"})
+    after = follow_button(client, slug[to_follow[1]])
+
+    assert before.get_text(" ", strip=True) == f"Follow {to_follow[1]}"
+    assert before["aria-pressed"] == "false"
+    assert already["aria-pressed"] == after["aria-pressed"] == "true"
+    assert after.get_text(" ", strip=True).startswith(f"Following {to_follow[1]}")
+    # Told apart by look too: the pressed one carries the outlined style.
+    assert "button--secondary" in after["class"] and "button--secondary" not in before["class"]
+
+
+def review_section(client) -> str:
+    home = BeautifulSoup(client.get("/").content, "html.parser")
+    section = home.select_one('section[aria-labelledby="reviews-heading"]')
+    return re.sub(r"\s+", " ", section.get_text()).strip()
+
+
+def one_wrong(lesson: LessonPage) -> dict[str, list[str]]:
+    """The first question answered with its first wrong choice, the rest right."""
+    answers = {}
+    for number, block in enumerate(lesson.knowledge_check):
+        choices = list(enumerate(block.value["choices"]))
+        wanted = [i for i, choice in choices if choice["correct"] == (number != 0)]
+        answers[f"q-{block.id}"] = [str(i) for i in (wanted[:1] if number == 0 else wanted)]
+    return answers
+
+
+@pytest.mark.parametrize("how", ["form", "fetch"])
+def test_the_readme_review_walk_through_says_one_thing_everywhere(client, django_user_model, how):
+    load_demo()
+    assert "*Due for review* lists *Tags beat\nfolders*" in README
+    lesson = LessonPage.objects.get(slug="tags-beat-folders")
+    client.force_login(django_user_model.objects.get(username="sam"))
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    due_before = review_section(client)
+    before = client.get(lesson.url).content.decode()
+    if how == "fetch":  # as the script does: only the knowledge check is swapped in
+        answered = client.post(f"/me/check/{lesson.pk}/", one_wrong(lesson), headers=FRAGMENT)
+        start = before.index('<section id="knowledge-check"')
+        end = before.index("</section>", start) + len("</section>")
+        after = before[:start] + answered.content.decode() + before[end:]
+    else:
+        after = client.post(f"/me/check/{lesson.pk}/", one_wrong(lesson), follow=True).content.decode()
+    due_after = review_section(client)
+
+    assert "Tags beat folders" in due_before and "Nothing to review today" not in due_before
+    assert before.count("Due for review now: try the questions again.") == 1
+    assert "You got 1 of 2 right." in after
+    assert "Due for review now" not in after and "Next review" not in after
+    assert after.count(f'<time datetime="{tomorrow:%Y-%m-%d}">') == 1
+    assert "We will bring this lesson back for review on" in after
+    assert due_after == (
+        f"Due for review Nothing to review today. Next: Tags beat folders on {tomorrow.day} {tomorrow:%B %Y}."
     )

@@ -102,6 +102,7 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "notifications_read": None,
         "login": None,
         "logout": None,
+        "favicon": None,  # the site's icon
     }
 
 

@@ -39,6 +39,10 @@ function connect(attempt = 0) {
   socket.addEventListener("open", () => { attempt = 0; });
   socket.addEventListener("message", (event) => {
     const frame = JSON.parse(event.data);
+    if (frame.type === "notifications.read") {
+      badge(frame.unread); // read in another tab, or on the list
+      return;
+    }
     if (frame.type !== "notification") return;
     badge(frame.unread);
     announcer().textContent = frame.notification.text;

@@ -11,11 +11,24 @@ const TYPING_SHOW_MS = 4000;
 const MAX_BACKOFF_MS = 30000;
 const ACCESS_ENDED = 4403;
 const REACTIONS = [
-  { kind: "like", label: "Like", symbol: "👍" },
-  { kind: "learned", label: "Learned something", symbol: "💡" },
-  { kind: "insightful", label: "Insightful", symbol: "🧠" },
-  { kind: "question", label: "Question", symbol: "❓" },
+  { kind: "like", label: "Like" },
+  { kind: "learned", label: "Learned something" },
+  { kind: "insightful", label: "Insightful" },
+  { kind: "question", label: "Question" },
 ];
+const SVG = "http://www.w3.org/2000/svg";
+
+// The icon drawn in the thread's sprite (blog/includes/reaction_icons.html), not an emoji.
+function reactionIcon(kind) {
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [name, value] of Object.entries({
+    class: "reaction__icon", "aria-hidden": "true", focusable: "false", width: "16", height: "16",
+  })) svg.setAttribute(name, value);
+  const use = document.createElementNS(SVG, "use");
+  use.setAttribute("href", `#reaction-icon-${kind}`);
+  svg.append(use);
+  return svg;
+}
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", {
   day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
@@ -365,7 +378,7 @@ class LiveThread {
       element("input", { type: "hidden", name: "comment", value: comment.id }),
     );
     const group = element("span", { class: "reactions", role: "group", "aria-label": "Reactions" });
-    for (const { kind, label, symbol } of REACTIONS) {
+    for (const { kind, label } of REACTIONS) {
       const count = comment.reactions[kind] || 0;
       const pressed = this.pressed.has(`${comment.id}:${kind}`) ? "true" : "false";
       group.append(
@@ -375,7 +388,9 @@ class LiveThread {
             type: "submit", name: "reaction", value: kind, class: "reaction", "data-reaction": kind,
             "aria-pressed": pressed, "aria-label": `${label}: ${count}`, disabled: !this.canPost,
           },
-          element("span", { "aria-hidden": "true", text: symbol }),
+          reactionIcon(kind),
+          " ",
+          element("span", { class: "reaction__label", text: label }),
           " ",
           element("span", { "data-reaction-count": true, text: String(count) }),
         ),

@@ -1,6 +1,8 @@
 """HTTP: the JSON API, the thread without JavaScript, the notification list."""
 
+import html
 import json
+import re
 
 from django.test import Client
 
@@ -239,18 +241,49 @@ def test_form_asks_anonymous_people_to_sign_in(client, post):
 # --- notifications ---------------------------------------------------------------------------------
 
 
-def test_notification_list_and_unread_count_in_header(client, post, staff, pair):
-    add(post, staff, "Hello @amira")
+def test_notification_list_shows_an_excerpt_and_marks_what_it_shows_read(client, post, staff, pair):
+    long_tail = " and then some more words" * 10
+    add(post, staff, f"Hello @amira, **look** at <b>this</b>{long_tail}")
     client.force_login(pair.first_member)
 
-    html = client.get("/me/notifications/").content.decode()
-    client.post("/me/notifications/read/")
-    after = client.get("/me/notifications/").content.decode()
+    elsewhere = client.get("/blog/").content.decode()
+    visit = client.get("/me/notifications/").content.decode()
+    again = client.get("/me/notifications/").content.decode()
 
-    assert "Sam Kowalski mentioned you in" in html
-    assert "data-notifications-unread>1<" in html
-    assert "data-notifications-unread" not in after
+    assert "data-notifications-unread>1<" in elsewhere  # the header counted it before the visit
+    assert "Sam Kowalski mentioned you in" in visit
+    assert visit.count('<span class="badge">new</span>') == 1  # new on this visit...
+    assert "data-notifications-unread" not in visit  # ...and already counted as seen in the header
+    assert '<span class="badge">new</span>' not in again
+    (excerpt,) = re.findall(r'<p class="notification__excerpt">(.*?)</p>', visit)
+    assert excerpt.startswith("Hello @amira, look at &lt;b&gt;this&lt;/b&gt; and then some")
+    assert excerpt.endswith("…") and len(html.unescape(excerpt)) <= 140
     assert not Notification.objects.filter(read__isnull=True, recipient=pair.first_member).exists()
+
+
+def test_only_the_notifications_shown_are_marked_read(client, staff):
+    Notification.objects.bulk_create(
+        Notification(recipient=staff, kind=Notification.Kind.NOTICE, text=f"Notice {n}", url="/")
+        for n in range(53)
+    )
+    client.force_login(staff)
+
+    visit = client.get("/me/notifications/").content.decode()
+    client.post("/me/notifications/read/")
+
+    assert visit.count('<span class="badge">new</span>') == 50
+    assert "data-notifications-unread>3<" in visit and "Mark all as read" in visit
+    assert not Notification.objects.filter(read__isnull=True).exists()
+
+
+def test_a_removed_comment_leaves_its_notification_without_an_excerpt(client, post, staff, pair):
+    comment = add(post, staff, "Hello @amira, a secret")
+    Comment.objects.filter(pk=comment.pk).update(hidden=True)
+    client.force_login(pair.first_member)
+
+    visit = client.get("/me/notifications/").content.decode()
+
+    assert "Sam Kowalski mentioned you in" in visit and "a secret" not in visit
 
 
 def test_notification_list_needs_sign_in(client):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import OperationalError, connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from wagtail.models import PageViewRestriction
@@ -526,6 +527,18 @@ async def test_mention_reply_and_pair_post_notifications_are_pushed(ws, post, st
     assert mention["notification"]["url"].startswith(post.url + "#comment-")
     assert mention["unread"] == 1
     assert pair_comment["notification"]["kind"] == "pair_post_comment"
+
+
+async def test_visiting_the_notification_list_updates_the_badge_on_open_pages(ws, post, staff, pair):
+    await add_comment(post, staff, "Hi @amira", client_id="a")
+    await add_comment(post, staff, "And @amira again", client_id="b")
+    feed = await ws("/ws/notifications/", pair.first_member)
+    browser = Client()
+    browser.cookies["sessionid"] = feed.session_key
+
+    await database_sync_to_async(browser.get)("/me/notifications/")
+
+    assert await feed.receive() == {"type": "notifications.read", "unread": 0}
 
 
 async def test_signed_out_sockets_stop_receiving_what_only_their_person_may_see(

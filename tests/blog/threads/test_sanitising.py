@@ -85,6 +85,45 @@ def test_mentions_skip_code_and_email_addresses():
 
 
 @pytest.mark.django_db
+def test_a_mention_links_to_the_persons_page_in_the_rendered_comment(client, post, staff, pair):
+    amira = pair.first_member
+    body = "Thanks @SAM! Ask @nobody, not `@sam`, [@sam](https://example.com) or sam@example.com"
+    comment = services.comment_create(page=post, user=amira, body=body, client_id="m").comment
+    client.force_login(staff)
+
+    html = client.get(post.url).content.decode()
+    (shown,) = re.findall(r'<div class="comment__body">(.*?)</div>', html, flags=re.DOTALL)
+
+    mention = '<a href="/people/sam/" class="mention" rel="nofollow noopener">@SAM</a>'
+    assert comment.body_html.count("/people/") == 1 and mention in comment.body_html
+    assert mention in shown
+    assert "Ask @nobody, not <code>@sam</code>" in shown  # no such person; code stays code
+    assert '<a href="https://example.com" rel="nofollow noopener">@sam</a>' in shown
+    assert "sam@example.com" in shown and 'href="mailto' not in shown
+
+
+@pytest.mark.django_db
+def test_an_edit_links_new_mentions_and_a_mention_cannot_smuggle_a_relative_link(post, staff, pair):
+    amira = pair.first_member
+    comment = services.comment_create(page=post, user=amira, body="Hello", client_id="e").comment
+
+    edited = services.comment_edit(
+        page=post, user=amira, comment_id=comment.pk, body="Hello @sam [admin](/admin/) [me](/people/amira/)"
+    )
+
+    assert '<a href="/people/sam/" class="mention"' in edited.body_html
+    assert 'href="/admin/"' not in edited.body_html and 'href="/people/amira/"' not in edited.body_html
+
+
+@pytest.mark.parametrize("body", XSS_CORPUS)
+def test_rendered_bodies_with_mentions_are_inert(body):
+    html = render_markdown(f"@sam {body} @sam", people={"sam": "sam"})
+
+    assert_inert(html.replace('href="/people/sam/"', 'href="https://site/people/sam/"'))
+    assert html.count('href="/people/sam/"') == 2
+
+
+@pytest.mark.django_db
 def test_corpus_is_inert_in_the_page_html(client, post, staff, settings):
     settings.COMMENT_RATE_LIMIT = 1000
     for n, body in enumerate(XSS_CORPUS):
