@@ -1,0 +1,514 @@
+"""Topic requests: asking, votes, claim → answer or decline, notifications, and the pages that show them."""
+
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from wagtail.models import PageViewRestriction
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+import pytest
+from taggit.models import Tag
+
+from blog.factories import MentorPairFactory, UserFactory
+from blog.models import BlogPostPage, MentorPair, Notification
+from learning.models import TopicRequestPage, TopicRequestVote
+from learning.request_services import (
+    DuplicateRequest,
+    request_answer,
+    request_ask,
+    request_claim,
+    request_decline,
+    request_vote,
+)
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "How do we keep client notes in the wiki?"
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def notices(user) -> list[str]:
+    return list(Notification.objects.filter(recipient=user, kind="notice").values_list("text", flat=True))
+
+
+def fresh(page: TopicRequestPage) -> TopicRequestPage:
+    return TopicRequestPage.objects.get(pk=page.pk)
+
+
+# --- Asking -----------------------------------------------------------------------
+
+
+def test_anyone_signed_in_asks_and_the_request_is_a_live_page_under_requests(make_post, make_request, staff):
+    make_post(tags=["Wikis"])
+
+    asked = make_request(TITLE, topics=["wikis", "Client   notes"], details="We store them in email now.")
+
+    assert asked.live and asked.url.startswith("/requests/") and asked.requester == staff
+    assert asked.status == "open"
+    # The one vocabulary, case-insensitive: "wikis" is the posts' "Wikis".
+    assert sorted(asked.tags.names()) == ["Client notes", "Wikis"]
+    assert Tag.objects.filter(name__iexact="wikis").count() == 1
+    page = Client().get(asked.url).content.decode()
+    assert TITLE in page and "We store them in email now." in page and 'id="thread"' in page
+
+
+def test_the_ask_form_works_without_javascript(staff, request_index):
+    client = signed_in(staff)
+    assert client.get("/requests/ask/").status_code == 200
+
+    response = client.post("/requests/ask/", {"title": TITLE, "details": "", "topics": "Wikis, Risk"})
+
+    asked = TopicRequestPage.objects.get()
+    assert response.status_code == 302 and response["Location"] == asked.url
+    assert sorted(asked.tags.names()) == ["Risk", "Wikis"]
+
+
+def test_anonymous_readers_are_sent_to_sign_in_to_ask(client, request_index):
+    response = client.get("/requests/ask/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert "Sign in" in client.get("/requests/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("title", "topics", "field", "message"),
+    [
+        ("Wiki?", "Wikis", "title", "10 to 150 characters"),
+        ("W" * 151, "Wikis", "title", "at most 150 characters"),
+        ("          ", "Wikis", "title", ""),
+        (TITLE, "", "topics", "at least one topic"),
+        (TITLE, " , ,", "topics", "at least one topic"),
+        (TITLE, "!!!", "topics", "needs a letter or a digit"),
+        (TITLE, "a, b, c, d, e, f", "topics", "at most 5 topics"),
+        ("Client notes\x00 in the wiki", "Wikis", "title", ""),
+    ],
+)
+def test_the_ask_form_refuses_bad_input_with_a_clear_error(
+    staff, request_index, title, topics, field, message
+):
+    response = signed_in(staff).post("/requests/ask/", {"title": title, "topics": topics})
+
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert message in response.content.decode()
+    assert not TopicRequestPage.objects.exists()
+
+
+def test_a_second_open_request_with_the_same_title_is_refused_and_the_first_offered(
+    make_request, staff, request_index
+):
+    first = make_request(TITLE)
+    other = UserFactory(username="priya")
+
+    with pytest.raises(DuplicateRequest) as refused:
+        make_request("  how do WE keep client notes   in the wiki? ", user=other)
+    assert refused.value.existing == first
+
+    cache.clear()
+    response = signed_in(other).post("/requests/ask/", {"title": TITLE.upper(), "topics": "Wikis"})
+    assert response.status_code == 400
+    assert f'href="{first.url}"' in response.content.decode()
+    assert TopicRequestPage.objects.count() == 1
+
+
+def test_a_declined_request_does_not_block_asking_again(make_request, editor):
+    first = make_request(TITLE)
+    request_decline(user=editor, request=first, reason="Covered by the handbook.")
+
+    again = make_request(TITLE)
+
+    assert again.pk != first.pk and again.slug != first.slug
+
+
+def test_the_database_keeps_one_active_request_per_title(make_request):
+    # The service's check can race; the partial unique constraint cannot.
+    from django.db import IntegrityError, transaction
+
+    first = make_request(TITLE)
+    twin = fresh(first)
+    twin.pk = twin.id = twin.page_ptr_id = None
+    twin.slug, twin.path = "twin", first.path[:-4] + "9999"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save(clean=False)
+
+
+def test_asking_is_rate_limited_like_comments(settings, staff, request_index):
+    settings.COMMENT_RATE_LIMIT = 2
+    cache.clear()
+    for n in range(2):
+        request_ask(user=staff, index=request_index, title=f"{TITLE} part {n}", details="", topics=["Wikis"])
+
+    with pytest.raises(ValidationError, match="asking quickly"):
+        request_ask(user=staff, index=request_index, title=f"{TITLE} part 3", details="", topics=["Wikis"])
+
+
+# --- Votes ------------------------------------------------------------------------------
+
+
+def test_voting_is_idempotent_and_toggled(make_request, staff):
+    asked = make_request()
+    voter = UserFactory(username="priya")
+
+    assert request_vote(user=voter, request=asked, vote=True) == 1
+    assert request_vote(user=voter, request=asked, vote=True) == 1
+    assert request_vote(user=staff, request=asked, vote=True) == 2
+    assert request_vote(user=voter, request=asked, vote=False) == 1
+    assert request_vote(user=voter, request=asked, vote=False) == 1
+    assert TopicRequestVote.objects.filter(user=voter).count() == 0
+
+
+def test_the_vote_form_works_without_javascript_and_twice_counts_once(make_request):
+    asked = make_request()
+    client = signed_in(UserFactory(username="priya"))
+    url = reverse("request_vote", args=[asked.pk])
+
+    for _ in range(2):
+        assert client.post(url, {"vote": "1"}).status_code == 302
+    page = client.get(asked.url).content.decode()
+    assert "1 vote" in page and 'aria-pressed="true"' in page
+
+    client.post(url, {"vote": "0"})
+    assert "0 votes" in client.get(asked.url).content.decode()
+
+
+@pytest.mark.parametrize("vote", ["", "yes", "2", "１"])
+def test_a_garbage_vote_is_a_400_with_the_reason(make_request, vote):
+    asked = make_request()
+    response = signed_in(UserFactory()).post(reverse("request_vote", args=[asked.pk]), {"vote": vote})
+    assert response.status_code == 400 and "vote=1" in response.content.decode()
+
+
+def test_anonymous_voters_are_sent_to_sign_in(client, make_request):
+    asked = make_request()
+    response = client.post(reverse("request_vote", args=[asked.pk]), {"vote": "1"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not TopicRequestVote.objects.exists()
+
+
+def test_votes_close_when_a_request_is_closed(make_request, editor, staff):
+    asked = make_request()
+    request_decline(user=editor, request=asked, reason="Out of scope.")
+    with pytest.raises(ValidationError, match="voting is closed"):
+        request_vote(user=staff, request=fresh(asked), vote=True)
+
+
+# --- Claim, answer, decline -----------------------------------------------------------------
+
+
+def test_a_pair_member_claims_and_answers_with_their_post(make_request, make_post, pair):
+    asked = make_request()
+    amira = pair.first_member
+
+    response = signed_in(amira).post(reverse("request_claim", args=[asked.pk]))
+    assert response.status_code == 302
+    claimed = fresh(asked)
+    assert claimed.status == "claimed" and claimed.claimed_by == pair
+
+    post = make_post(title="Client notes, safely", pair=pair)
+    response = signed_in(pair.second_member).post(
+        reverse("request_answer", args=[asked.pk]), {"answer": post.pk}
+    )
+    assert response.status_code == 302
+    answered = fresh(asked)
+    assert answered.status == "answered" and answered.answer_id == post.pk
+    page = Client().get(asked.url).content.decode()
+    assert f'href="{post.url}"' in page and "Answered" in page
+
+
+@pytest.mark.parametrize("who", ["staff", "editor", "completed_pair_member"])
+def test_only_a_member_of_an_active_pair_claims(make_request, staff, editor, who):
+    asked = make_request()
+    if who == "completed_pair_member":
+        user = MentorPairFactory(status=MentorPair.Status.COMPLETED).first_member
+    else:
+        user = {"staff": staff, "editor": editor}[who]
+
+    response = signed_in(user).post(reverse("request_claim", args=[asked.pk]))
+
+    assert response.status_code == 403 and "Only a member of an active pair" in response.content.decode()
+    assert fresh(asked).status == "open"
+
+
+def test_a_member_claims_only_for_their_own_pair(make_request, pair, other_pair):
+    asked = make_request()
+    with pytest.raises(PermissionDenied):
+        request_claim(user=pair.first_member, request=asked, pair=other_pair)
+
+
+def test_a_claimed_request_cannot_be_claimed_again(make_request, pair, other_pair):
+    asked = make_request()
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+
+    response = signed_in(other_pair.first_member).post(reverse("request_claim", args=[asked.pk]))
+
+    assert response.status_code == 400 and "claimed already" in response.content.decode()
+    assert fresh(asked).claimed_by == pair
+
+
+def test_only_the_claiming_pair_answers_and_only_with_their_own_page(
+    make_request, make_post, pair, other_pair
+):
+    asked = make_request()
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+    theirs = make_post(pair=other_pair)
+    ours = make_post(pair=pair)
+
+    with pytest.raises(PermissionDenied):
+        request_answer(user=other_pair.first_member, request=fresh(asked), page=theirs)
+    with pytest.raises(PermissionDenied):
+        request_answer(user=pair.first_member, request=fresh(asked), page=theirs)
+    response = signed_in(other_pair.first_member).post(
+        reverse("request_answer", args=[asked.pk]), {"answer": ours.pk}
+    )
+    assert response.status_code == 403
+    assert fresh(asked).status == "claimed"
+
+
+@pytest.mark.parametrize("answer", ["", "abc", "99999999", "-1"])
+def test_a_garbage_answer_is_a_400(make_request, pair, answer):
+    asked = make_request()
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+    response = signed_in(pair.first_member).post(
+        reverse("request_answer", args=[asked.pk]), {"answer": answer}
+    )
+    assert response.status_code == 400
+
+
+def test_only_an_editor_declines_and_the_reason_shows_on_the_page(make_request, staff, pair, editor):
+    asked = make_request()
+    url = reverse("request_decline", args=[asked.pk])
+
+    for user in (staff, pair.first_member):
+        assert signed_in(user).post(url, {"reason": "No."}).status_code == 403
+    assert signed_in(editor).post(url, {"reason": "   "}).status_code == 400
+    assert signed_in(editor).post(url, {"reason": "x" * 501}).status_code == 400
+    assert fresh(asked).status == "open"
+
+    assert signed_in(editor).post(url, {"reason": "The handbook <b>covers</b> it."}).status_code == 302
+
+    declined = fresh(asked)
+    assert declined.status == "declined" and declined.declined_by == editor
+    page = Client().get(asked.url).content.decode()
+    assert "The handbook &lt;b&gt;covers&lt;/b&gt; it." in page  # escaped, never markup
+
+
+def test_publishing_an_older_revision_keeps_the_request_where_it_stands(make_request, pair):
+    asked = make_request()
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+    # The revision as the admin would load it: its page read afresh.
+    old_revision = fresh(asked).revisions.get()
+
+    old_revision.publish()
+
+    claimed = fresh(asked)
+    assert claimed.status == "claimed" and claimed.claimed_by == pair
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def test_the_requester_and_voters_hear_of_the_claim_and_the_answer(
+    make_request, make_post, pair, staff, django_capture_on_commit_callbacks
+):
+    asked = make_request()
+    voter, bystander = UserFactory(username="priya"), UserFactory(username="oscar")
+    request_vote(user=voter, request=asked, vote=True)
+    request_vote(user=pair.first_member, request=asked, vote=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_claim(user=pair.first_member, request=asked, pair=pair)
+    assert notices(staff) == notices(voter) == [f"Amira & Ben will write about “{TITLE}”"]
+    assert notices(pair.first_member) == []  # not told of what they did themselves
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_answer(user=pair.second_member, request=fresh(asked), page=make_post(pair=pair))
+    assert notices(staff)[0] == f"Your request “{TITLE}” is answered"
+    assert len(notices(voter)) == 2 and len(notices(pair.first_member)) == 1
+    assert notices(bystander) == []
+    assert Notification.objects.filter(kind="notice", url=asked.url).count() == 5
+
+
+def test_only_people_who_may_see_the_request_are_notified(make_request, make_post, pair, staff):
+    committee = Group.objects.create(name="Committee")
+    insider = UserFactory(username="cara")
+    insider.groups.add(committee)
+    pair.first_member.groups.add(committee)
+    asked = make_request()
+    request_vote(user=insider, request=asked, vote=True)
+    restriction = PageViewRestriction.objects.create(page=asked, restriction_type="groups")
+    restriction.groups.set([committee])
+
+    request_claim(user=pair.first_member, request=fresh(asked), pair=pair)
+    request_answer(user=pair.first_member, request=fresh(asked), page=make_post(pair=pair))
+
+    assert len(notices(insider)) == 2
+    assert notices(staff) == []  # asked it, but may no longer see it
+
+
+# --- Answered from the post's admin form ------------------------------------------------------
+
+
+def post_form(*, pair, request_id, action=None) -> dict:
+    data = nested_form_data(
+        {
+            "title": "Client notes in the wiki, safely",
+            "slug": "client-notes-safely",
+            "pair": pair.pk,
+            "date": "2026-03-02",
+            "intro": "What goes on the wiki and what stays private.",
+            "tags": "Wikis",
+            "body": streamfield([("paragraph", rich_text("<p>The how, never the who.</p>"))]),
+            "comments": inline_formset([]),
+            "answers_request": request_id,
+        }
+    )
+    if action:
+        data[action] = action
+    return data
+
+
+def test_choosing_the_request_in_a_draft_post_answers_it_when_the_post_is_published(
+    make_request, pair, editor, blog_index, staff, django_capture_on_commit_callbacks
+):
+    asked = make_request()
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+    add = reverse("wagtailadmin_pages:add", args=["blog", "blogpostpage", blog_index.pk])
+    member = signed_in(pair.first_member)
+    form = member.get(add).content.decode()
+    assert 'name="answers_request"' in form and TITLE in form
+
+    response = member.post(add, post_form(pair=pair, request_id=asked.pk))
+    assert response.status_code == 302
+    draft = BlogPostPage.objects.get(slug="client-notes-safely")
+    waiting = fresh(asked)
+    assert waiting.status == "claimed" and waiting.answer_id == draft.pk
+    assert notices(staff) == [f"Amira & Ben will write about “{TITLE}”"]
+
+    edit = reverse("wagtailadmin_pages:edit", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(editor).post(
+            edit, post_form(pair=pair, request_id=asked.pk, action="action-publish")
+        )
+    assert response.status_code == 302
+    assert fresh(asked).status == "answered"
+    assert notices(staff)[0] == f"Your request “{TITLE}” is answered"
+    assert signed_in(editor).get(edit).context["form"]["answers_request"].initial == fresh(asked)
+
+
+def test_a_member_cannot_choose_a_request_another_pair_claimed(make_request, pair, other_pair, blog_index):
+    asked = make_request()
+    request_claim(user=other_pair.first_member, request=asked, pair=other_pair)
+    add = reverse("wagtailadmin_pages:add", args=["blog", "blogpostpage", blog_index.pk])
+
+    response = signed_in(pair.first_member).post(add, post_form(pair=pair, request_id=asked.pk))
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "answers_request" in response.context["form"].errors
+    assert fresh(asked).answer_id is None
+
+
+# --- The listing, a topic's page, a person's page --------------------------------------------
+
+
+def test_the_listing_sorts_by_votes_newest_and_status_and_filters_by_topic(make_request, pair, editor):
+    few = make_request("Few votes on wikis please", topics=["Wikis"])
+    many = make_request("Many votes on risk please", topics=["Risk"])
+    newest = make_request("Newest of all, on risk", topics=["Risk"])
+    for n in range(3):
+        request_vote(user=UserFactory(), request=many, vote=n < 3)
+    request_vote(user=UserFactory(), request=few, vote=True)
+    request_claim(user=pair.first_member, request=newest, pair=pair)
+    client = Client()
+
+    def titles(query):
+        response = client.get(f"/requests/{query}")
+        assert response.status_code == 200, query
+        return [r.title for r in response.context["listing"].requests]
+
+    assert titles("") == titles("?sort=votes") == [many.title, few.title, newest.title]
+    assert titles("?sort=newest") == [newest.title, many.title, few.title]
+    assert titles("?sort=status") == [many.title, few.title, newest.title]
+    assert titles("?topic=risk") == [many.title, newest.title]
+    assert titles("?status=claimed") == [newest.title]
+    assert titles("?topic=RISK&sort=newest&page=1") == [newest.title, many.title]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?sort=<script>", "?status=closed", "?topic=nothing-by-this-name", "?topic=%00", "?sort=votes&sort=x"],
+)
+def test_garbage_listing_parameters_are_a_400_with_a_clear_error(make_request, query):
+    make_request()
+    response = Client().get(f"/requests/{query}")
+    assert response.status_code == 400
+    assert response.context["listing"].error in response.content.decode()
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+@pytest.mark.parametrize("page", ["0", "999", "x", "１"])
+def test_odd_page_numbers_show_a_page_not_an_error(make_request, page):
+    make_request()
+    assert Client().get(f"/requests/?page={page}").status_code == 200
+
+
+def _requests_with_votes(make_request, pair, count, start):
+    for n in range(start, start + count):
+        asked = make_request(f"Request number {n} about wikis", topics=[f"Topic {n}", "Wikis"])
+        request_vote(user=UserFactory(), request=asked, vote=True)
+        if n % 3 == 1:
+            request_claim(user=pair.first_member, request=asked, pair=pair)
+
+
+@pytest.mark.parametrize("url", ["/requests/", "/requests/?sort=status&topic=wikis", "/topics/wikis/"])
+def test_listing_queries_do_not_grow_with_requests(make_request, pair, staff, url, django_assert_num_queries):
+    client = signed_in(staff)
+    _requests_with_votes(make_request, pair, 2, 0)
+    client.get(url)  # the session is written, and caches filled, on the first request
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    expected = len(small.captured_queries)  # read now: the next request empties the log
+    _requests_with_votes(make_request, pair, 25, 2)
+    client.get(url)  # the cache the asking cleared is filled again
+    with django_assert_num_queries(expected):
+        assert client.get(url).status_code == 200
+
+
+def test_the_person_page_queries_do_not_grow_with_requests(
+    make_request, pair, staff, django_assert_num_queries
+):
+    client = signed_in(staff)
+    _requests_with_votes(make_request, pair, 2, 0)
+    client.get("/people/sam/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/people/sam/")
+    expected = len(small.captured_queries)
+    _requests_with_votes(make_request, pair, 12, 2)
+    client.get("/people/sam/")
+    with django_assert_num_queries(expected):
+        assert client.get("/people/sam/").status_code == 200
+
+
+def test_a_topic_page_shows_its_open_requests_and_a_person_page_theirs(make_request, pair, staff):
+    make_request(TITLE, topics=["Wikis"])
+    taken = make_request("Another one about wikis", topics=["Wikis"])
+    request_claim(user=pair.first_member, request=taken, pair=pair)
+    client = signed_in(pair.first_member)
+
+    topic = client.get("/topics/wikis/").content.decode()
+    assert TITLE in topic and taken.title not in topic  # open ones only
+
+    person = client.get("/people/sam/").content.decode()
+    assert TITLE in person and taken.title in person
+
+
+def test_the_header_links_to_requests(client, request_index):
+    assert 'href="/requests/"' in client.get("/requests/").content.decode()
