@@ -45,6 +45,7 @@ from site.visibility import may_view, viewers_among
 MAX_REQUEST_TOPICS = 5
 # Addresses under /requests/ that are not requests (``learning.urls``).
 RESERVED_SLUGS = frozenset({"ask"})
+SLUG_MAX_LENGTH = 60
 
 
 class DuplicateRequest(ValidationError):
@@ -96,7 +97,10 @@ def active_duplicate(title: str) -> TopicRequestPage | None:
 
 
 def _free_slug(index: Page, title: str) -> str:
-    base = slugify(title, allow_unicode=True)[:60].strip("-") or "request"
+    base = slugify(title, allow_unicode=True)
+    if len(base) > SLUG_MAX_LENGTH:  # cut at a word, not inside one
+        base = base[: SLUG_MAX_LENGTH + 1].rsplit("-", 1)[0]
+    base = base.strip("-") or "request"
     taken = set(index.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken or slug in RESERVED_SLUGS:
