@@ -8,6 +8,7 @@ fixed number of queries however many requests, votes and topics there are.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
@@ -102,12 +103,8 @@ class RequestListing:
     @property
     def query(self) -> str:
         """The choices as a query string, for the pagination links."""
-        parts = [f"sort={self.sort}"]
-        if self.status:
-            parts.append(f"status={self.status}")
-        if self.topic is not None:
-            parts.append(f"topic={self.topic.slug}")
-        return "&".join(parts)
+        choices = {"sort": self.sort, "status": self.status, "topic": self.topic.slug if self.topic else ""}
+        return urlencode({name: value for name, value in choices.items() if value})
 
 
 def _choice(params: Mapping[str, str], name: str, allowed, default: str, problem: str) -> tuple[str, str]:

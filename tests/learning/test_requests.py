@@ -512,3 +512,27 @@ def test_a_topic_page_shows_its_open_requests_and_a_person_page_theirs(make_requ
 
 def test_the_header_links_to_requests(client, request_index):
     assert 'href="/requests/"' in client.get("/requests/").content.decode()
+
+
+def test_pages_of_the_listing_keep_the_sort_and_the_topic(make_request, monkeypatch):
+    monkeypatch.setattr("learning.models.votes.REQUESTS_PER_PAGE", 1)
+    make_request("First request about wikis")
+    make_request("Second request about wikis")
+
+    page = Client().get("/requests/?sort=newest&topic=wikis").content.decode()
+
+    assert 'href="?sort=newest&amp;topic=wikis&amp;page=2"' in page
+
+
+def test_a_request_carries_a_live_thread_like_a_post(make_request, staff):
+    asked = make_request()
+    client = signed_in(UserFactory(username="priya"))
+
+    response = client.post(
+        asked.url, {"thread_form": "1", "action": "comment", "client_id": "c1", "body": "Me too, @sam"}
+    )
+
+    assert response.status_code == 303 and response["Location"].startswith(asked.url)
+    comments = client.get(f"/api/threads/{asked.pk}/comments/").json()["comments"]
+    assert len(comments) == 1 and "Me too" in comments[0]["body_html"]
+    assert Notification.objects.filter(recipient=staff, kind="mention").exists()
