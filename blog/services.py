@@ -32,7 +32,12 @@ def profile_ensure(*, user) -> Profile:
     return profile
 
 
-def _topics(names: Sequence[str], *, field: str) -> list[str]:
+def topic_names(names: Sequence[str], *, field: str) -> list[str]:
+    """Topic names as people typed them, tidied: spaces collapsed, repeats (in any case) dropped.
+
+    Shared by every form that takes topics (profiles here, topic requests in
+    learning); a fault raises ``ValidationError`` on ``field``.
+    """
     cleaned, seen = [], set()
     for name in names:
         name = " ".join(name.split())
@@ -73,7 +78,8 @@ def profile_update(
     profile = Profile.objects.select_for_update().get(pk=profile_ensure(user=user).pk)
     if joined_on is not None and joined_on > timezone.localdate():
         raise ValidationError({"joined_on": "That date has not come yet."})
-    teach, learn = _topics(can_teach, field="can_teach"), _topics(wants_to_learn, field="wants_to_learn")
+    teach = topic_names(can_teach, field="can_teach")
+    learn = topic_names(wants_to_learn, field="wants_to_learn")
     user.first_name, user.last_name = first_name.strip(), last_name.strip()
     user.full_clean(validate_unique=False, exclude=["password"])
     user.save(update_fields=["first_name", "last_name"])

@@ -1,4 +1,4 @@
-"""The site's skeleton: home page, blog, lessons and collections, and who may write where."""
+"""The site's skeleton: home page, blog, lessons, collections and requests, and who may write where."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -8,7 +8,7 @@ from wagtail.models import GroupPagePermission, Page, Site
 from blog.models import BlogIndexPage
 from blog.permissions import PAIR_MEMBERS
 from home.models import HomePage
-from learning.models import CollectionIndexPage, LearningIndexPage
+from learning.models import CollectionIndexPage, LearningIndexPage, TopicRequestIndexPage
 
 
 def _child(parent: Page, model: type[Page], **fields) -> Page:
@@ -78,6 +78,16 @@ def site_bootstrap() -> HomePage:
         title="Collections",
         slug="collections",
         intro="Posts and lessons our editors put in order, so you can work through a topic.",
+    )
+    _child(
+        home,
+        TopicRequestIndexPage,
+        title="Requests",
+        slug="requests",
+        intro=(
+            "What colleagues would like a post or lesson about. Vote for what you want too; "
+            "a mentor pair claims a request and writes it up."
+        ),
     )
     members = Group.objects.get(name=PAIR_MEMBERS)
     # Pairs write posts and lessons; collections are the editors' to curate.

@@ -7,8 +7,14 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from wagtail.signals import page_published
+
         from taggit.models import Tag
 
+        from blog.models import BlogPostPage
+        from learning.models import LessonPage
+        from learning.request_admin import attach_request_chooser
+        from learning.request_services import request_answers_published
         from learning.selectors import finished_page_fact
         from site.page_cache import purge_site_after_commit
         from site.readers import register_reader_fact
@@ -17,3 +23,13 @@ class LearningConfig(AppConfig):
         post_save.connect(purge_site_after_commit, sender=Tag, dispatch_uid="learning.tag_saved")
         post_delete.connect(purge_site_after_commit, sender=Tag, dispatch_uid="learning.tag_deleted")
         register_reader_fact("finished_page", finished_page_fact, default=False, per_page=True)
+        # Posts and lessons choose the request they answer in their admin form
+        # (blog cannot know requests); one is answered when its page is published,
+        # however that happens (the admin, a workflow's approval, a schedule).
+        for model in (BlogPostPage, LessonPage):
+            attach_request_chooser(model)
+
+        def answer_requests(sender, instance, **kwargs):
+            request_answers_published(page=instance)
+
+        page_published.connect(answer_requests, dispatch_uid="learning.requests_answered", weak=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import views
+from learning import request_views, views
 
 urlpatterns = [
     path("topics/", views.topic_index, name="topic_index"),
@@ -13,4 +13,10 @@ urlpatterns = [
     path("me/read/<id:page_id>/", views.post_mark_read, name="post_mark_read"),
     path("me/done/<id:page_id>/", views.lesson_mark_done, name="lesson_mark_done"),
     path("me/check/<id:page_id>/", views.lesson_check, name="lesson_check"),
+    # Requests themselves are Wagtail pages under /requests/; these take their forms.
+    path("requests/ask/", request_views.request_ask, name="request_ask"),
+    path("requests/<id:page_id>/vote/", request_views.request_vote, name="request_vote"),
+    path("requests/<id:page_id>/claim/", request_views.request_claim, name="request_claim"),
+    path("requests/<id:page_id>/answer/", request_views.request_answer, name="request_answer"),
+    path("requests/<id:page_id>/decline/", request_views.request_decline, name="request_decline"),
 ]

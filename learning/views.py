@@ -36,6 +36,7 @@ from learning.knowledge_check import answers_from_post, attempt_review
 from learning.models import LessonPage
 from learning.models.progress import LessonProgress, lesson_progress
 from learning.models.topics import TopicRedirect
+from learning.request_selectors import topic_open_requests
 from site.inputs import InvalidInput, check_text
 from site.visibility import visible_pages
 
@@ -120,6 +121,7 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "who_to_ask": selectors.who_to_ask(tag=tag, user=request.user),
             "pairs_writing": selectors.pairs_writing_on(tag=tag, user=request.user),
             "following": tag.pk in selectors.followed_tag_ids(user=request.user),
+            "open_requests": topic_open_requests(tag=tag, user=request.user, session=request.session),
         },
     )
 

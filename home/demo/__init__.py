@@ -1,7 +1,8 @@
 """Demo content for a newcomer (``manage.py load_demo``), kept as data.
 
 The TOML files in this folder say what the demo holds: people, pairs,
-images, posts, lessons, collections and what readers have done.
+images, posts, lessons, collections, what readers have done and the topic
+requests they made.
 ``records`` reads and checks them; ``loader`` writes them, idempotently.
 """
 

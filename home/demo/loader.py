@@ -29,6 +29,7 @@ from blog.models import BlogIndexPage, BlogPostPage, MentorPair, PairCheckIn, Pa
 from home.demo.records import DemoData, DemoDataError, Image, Lesson, Question, demo_data
 from home.models import HomePage
 from home.services import site_bootstrap
+from learning import request_services
 from learning import services as learning_services
 from learning.blocks import QuestionBlock
 from learning.models import (
@@ -38,7 +39,10 @@ from learning.models import (
     KnowledgeCheckAttempt,
     LearningIndexPage,
     LessonPage,
+    TopicRequestIndexPage,
+    TopicRequestPage,
 )
+from learning.models.requests import title_key
 
 # Question and choice ids are derived from the lesson slug, so they are the
 # same on every machine that loads the demo.
@@ -70,6 +74,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     )
     collections_created = _collections(data, home=home, users=users, pages=posts | lessons)
     checks_created = _activity(data, users=users, pairs=pairs, posts=posts, lessons=lessons, today=today)
+    requests_created = _requests(data, home=home, users=users, pairs=pairs, pages=posts | lessons)
     return {
         "people": people_created,
         "profiles": profiles_created,
@@ -80,6 +85,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         "lessons": lessons_created,
         "collections": collections_created,
         "knowledge checks": checks_created,
+        "requests": requests_created,
     }
 
 
@@ -412,3 +418,43 @@ def _answers(lesson: LessonPage, *, wrong_questions: tuple[int, ...]) -> dict[st
         else:
             answers[question.id] = [i for i, choice in enumerate(choices) if choice["correct"]]
     return answers
+
+
+# --- Topic requests -----------------------------------------------------------
+
+
+def _requests(data: DemoData, *, home: HomePage, users: dict, pairs: dict, pages: dict) -> int:
+    """Requests asked, voted for, claimed, answered and declined through the request services.
+
+    A title already there, in any state, is skipped: the request may have
+    moved on since. Votes, claims and answers notify the demo people, as they
+    would on the site.
+    """
+    index = TopicRequestIndexPage.objects.child_of(home).get()
+    known = set(TopicRequestPage.objects.values_list("title_key", flat=True))
+    editor = next((users[p.username] for p in data.people if "Editors" in p.groups), None)
+    created = 0
+    for spec in sorted(data.requests, key=lambda request: -request.days_ago):
+        if title_key(spec.title) in known:
+            continue
+        asker = users[spec.asked_by]
+        request = request_services.request_ask(
+            user=asker, index=index, title=spec.title, details=spec.details, topics=list(spec.topics)
+        )
+        # Backdated, so that "newest" has an order to show; the service stamps now.
+        TopicRequestPage.objects.filter(pk=request.pk).update(
+            asked_at=timezone.now() - datetime.timedelta(days=spec.days_ago)
+        )
+        for voter in spec.votes:
+            request_services.request_vote(user=users[voter], request=request, vote=True)
+        if spec.claimed_by:
+            pair = pairs[spec.claimed_by]
+            request = request_services.request_claim(user=pair.first_member, request=request, pair=pair)
+        if spec.answer:
+            request_services.request_answer(user=pair.first_member, request=request, page=pages[spec.answer])
+        if spec.declined_reason:
+            if editor is None:
+                raise DemoDataError("requests.toml: a declined request needs an editor in people.toml")
+            request_services.request_decline(user=editor, request=request, reason=spec.declined_reason)
+        created += 1
+    return created

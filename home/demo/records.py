@@ -165,6 +165,19 @@ class Read:
     post: str
 
 
+@dataclass(frozen=True)
+class TopicRequest:
+    title: str
+    asked_by: str
+    days_ago: int
+    topics: tuple[str, ...]
+    details: str = ""
+    votes: tuple[str, ...] = ()
+    claimed_by: str = ""
+    answer: str = ""
+    declined_reason: str = ""
+
+
 def _in(file: str, default: Any = MISSING) -> Any:
     return field(default=default, metadata={"file": file})
 
@@ -187,6 +200,7 @@ class DemoData:
     follows: tuple[Follow, ...] = _in("activity.toml", ())
     knowledge_checks: tuple[KnowledgeCheck, ...] = _in("activity.toml", ())
     reads: tuple[Read, ...] = _in("activity.toml", ())
+    requests: tuple[TopicRequest, ...] = _in("requests.toml", ())
 
 
 DATA_FILES = tuple(sorted({f.metadata["file"] for f in fields(DemoData)}))
@@ -407,6 +421,28 @@ def _check_references(data: DemoData) -> None:
     for where, read in _labelled(data, "reads"):
         _names(where, "person", read.person, people, "people.toml")
         _names(where, "post", read.post, posts, "posts.toml")
+    _check_requests(data, people=people, pairs=pairs, pages=posts | lessons)
+
+
+def _check_requests(data: DemoData, *, people: dict, pairs: dict, pages: dict) -> None:
+    """Each request names known people, an active pair, and an answer that pair wrote."""
+    _unique(data, "requests", "title")
+    for where, request in _labelled(data, "requests"):
+        _names(where, "asked_by", request.asked_by, people, "people.toml")
+        for voter in request.votes:
+            _names(where, "votes", voter, people, "people.toml")
+        if not request.topics:
+            raise DemoDataError(f"{where}: topics: a request needs at least one")
+        if request.claimed_by:
+            _names(where, "claimed_by", request.claimed_by, pairs, "pairs.toml")
+            if pairs[request.claimed_by].status != "active":
+                raise DemoDataError(f"{where}: claimed_by {request.claimed_by!r} is not an active pair")
+        if request.answer:
+            _names(where, "answer", request.answer, pages, "posts.toml or lessons.toml")
+            if pages[request.answer].pair != request.claimed_by:
+                raise DemoDataError(f"{where}: answer {request.answer!r} is not a page of claimed_by's pair")
+        if request.declined_reason and request.claimed_by:
+            raise DemoDataError(f"{where}: a declined request has no claimed_by")
 
 
 def _unique(data: DemoData, key: str, name_field: str) -> dict[str, Any]:

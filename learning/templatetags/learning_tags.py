@@ -1,4 +1,4 @@
-"""Progress controls that blog templates embed: follow a pair, mark a post read.
+"""What blog templates embed from learning: follow a pair, mark a post read, a person's requests.
 
 Read-only: each tag asks one question of the database for the signed-in
 reader and renders a plain form; the write happens in a view.
@@ -7,6 +7,7 @@ reader and renders a plain form; the write happens in a view.
 from django import template
 
 from learning.models import PairFollow
+from learning.request_selectors import person_requests
 from site.readers import reader_state
 
 register = template.Library()
@@ -39,4 +40,14 @@ def post_mark_read_button(context, post):
         "csrf_token": context.get("csrf_token"),
         "post": post,
         "done": done,
+    }
+
+
+@register.inclusion_tag("learning/includes/request_list.html", takes_context=True)
+def person_request_list(context, person):
+    """What ``person`` asked for (``/people/<username>/``), as far as the reader may see; three queries."""
+    request = context["request"]
+    return {
+        "requests": person_requests(person=person, viewer=request.user, session=request.session),
+        "empty_message": "No requests yet.",
     }

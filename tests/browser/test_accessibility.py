@@ -21,7 +21,13 @@ PUBLIC_PAGES = [
     "/search/?q=wiki",
     "/accounts/login/",
     "/topics/wikis/",
+    "/requests/",
+    "/requests/?sort=status&topic=wikis",
+    # The demo's answered request: its answer, votes and conversation.
+    "/requests/why-did-the-credit-memos-move-to-the-wiki/",
 ]
+# The demo's open request: sam votes, amira may claim it, the editor may decline it.
+OPEN_REQUEST = "/requests/how-do-we-keep-client-notes-in-the-wiki-without-breaking/"
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +94,16 @@ def test_follow_and_following_buttons_look_different(page, login):
     assert set(looks) == {"false", "true"}
     follow, following = looks["false"], looks["true"]
     assert follow[0] != following[0] and follow[1] != following[1], looks
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [("sam", OPEN_REQUEST), ("sam", "/requests/ask/"), ("amira", OPEN_REQUEST), ("editor", OPEN_REQUEST)],
+)
+def test_request_pages_with_their_forms_have_no_axe_violations(page, login, who, path):
+    login(page, who)
+    assert_no_violations(page, path)
+    assert page.locator("main form").count() >= 1
 
 
 def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(page):

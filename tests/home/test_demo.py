@@ -72,6 +72,24 @@ class DemoSiteTests(TestCase):
         assert PairGoal.objects.count() == len(DEMO.goals) > 0
         assert PairCheckIn.objects.count() == len(DEMO.check_ins) > 0
 
+    def test_demo_requests_are_in_every_state_and_the_answered_one_links_its_post(self):
+        from learning.models import TopicRequestPage
+
+        requests = TopicRequestPage.objects.live()
+        assert requests.count() == len(DEMO.requests)
+        assert set(requests.values_list("status", flat=True)) == {"open", "claimed", "answered", "declined"}
+        answered = requests.get(status="answered")
+        assert answered.answer.specific.slug == "why-our-credit-memos-moved-to-the-wiki"
+        listing = page_text(self.client, "/requests/")
+        assert all(escape(spec.title) in listing for spec in DEMO.requests)
+        page = page_text(self.client, answered.url)
+        assert 'href="/blog/why-our-credit-memos-moved-to-the-wiki/"' in page
+        sam = get_user_model().objects.get(username="sam")
+        assert sam.notifications.filter(text__contains="is answered").exists()
+        assert "Client channels are opened by IT" in page_text(
+            self.client, requests.get(status="declined").url
+        )
+
     def test_the_pairing_board_has_two_way_suggestions_and_a_one_way_one(self):
         board = pairing_board(today=timezone.localdate())
         unpaired = {person.name for person, _ in board.people}

@@ -189,6 +189,24 @@ def test_an_unknown_field_or_a_wrong_type_names_the_file_and_the_record(data_dir
             'username = "sam"',
             "people.toml, people no. 11 (username = \"sam\"): a second record with username = 'sam'",
         ),
+        (
+            "requests.toml",
+            'claimed_by = "chloe-and-david"',
+            'claimed_by = "elena-and-farid"',
+            "claimed_by 'elena-and-farid' is not an active pair",
+        ),
+        (
+            "requests.toml",
+            'answer = "why-our-credit-memos-moved-to-the-wiki"',
+            'answer = "risk-appetite-in-plain-words"',
+            "answer 'risk-appetite-in-plain-words' is not a page of claimed_by's pair",
+        ),
+        (
+            "requests.toml",
+            'votes = ["priya"]',
+            'votes = ["pryia"]',
+            "votes 'pryia' is not in people.toml",
+        ),
     ],
 )
 def test_a_name_that_points_at_nothing_names_the_file_and_the_record(data_dir, name, old, new, expected):

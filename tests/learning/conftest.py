@@ -58,3 +58,26 @@ def quiz_lesson(make_lesson):
             ),
         ],
     )
+
+
+@pytest.fixture
+def request_index(home):
+    from learning.models import TopicRequestIndexPage
+
+    return TopicRequestIndexPage.objects.child_of(home).get()
+
+
+@pytest.fixture
+def make_request(request_index, staff):
+    """Ask for a post through the service (as ``staff`` unless ``user=`` says who)."""
+    from django.core.cache import cache
+
+    from learning.request_services import request_ask
+
+    def make(title="How do we keep client notes in the wiki?", *, user=None, topics=("Wikis",), details=""):
+        cache.clear()  # the rate limit, shared with comments, is tested on its own
+        return request_ask(
+            user=user or staff, index=request_index, title=title, details=details, topics=list(topics)
+        )
+
+    return make

@@ -19,7 +19,8 @@ from channels.db import database_sync_to_async
 from blog.factories import UserFactory
 from blog.threads.models import Notification
 from blog.threads.services import comment_create
-from learning.models import TopicFollow
+from learning.models import TopicFollow, TopicRequestIndexPage
+from learning.request_services import request_answer, request_ask, request_vote
 from site.routing import websocket_urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,24 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor, django_c
         TopicFollow.objects.create(user=person, tag=post.tags.get())
     # A mention made while the post was still public, stored for staff and the member.
     comment = comment_create(page=post, user=pair.first_member, body="@sam @cara see", client_id="c")
+    # A request asked by a pair member (on their page), voted for by both; and a
+    # public request that the restricted post answers.
+    requests = TopicRequestIndexPage.objects.get()
+    secret_request = request_ask(
+        user=pair.first_member,
+        index=requests,
+        title=f"{SECRET}: how are they kept?",
+        details="",
+        topics=["Wikis"],
+    )
+    public_request = request_ask(
+        user=member, index=requests, title="How do we write minutes?", details="", topics=["Wikis"]
+    )
+    request_answer(user=pair.first_member, request=public_request, page=post)
+    for person in (staff, member):
+        request_vote(user=person, request=secret_request, vote=True)
     with django_capture_on_commit_callbacks(execute=True):  # committed, as the admin does
-        for page in (post, lesson):
+        for page in (post, lesson, secret_request):
             restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
             restriction.groups.set([committee])
     return {
@@ -54,6 +71,8 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor, django_c
         "collection": collection,
         "member": member,
         "comment": comment,
+        "request": secret_request,
+        "answered_request": public_request,
     }
 
 
@@ -67,6 +86,7 @@ def signed_in(user) -> Client:
 # listings or a page; ``None`` marks what shows no page's content or address.
 def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
     post, lesson, collection = world["post"], world["lesson"], world["collection"]
+    secret_request = world["request"].pk
     return {
         "home.HomePage": ("get", "/"),
         "blog.BlogIndexPage": ("get", "/blog/"),
@@ -77,6 +97,17 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "learning.LessonPage (public, inspired by the restricted post)": ("get", world["inspired"].url),
         "learning.CollectionIndexPage": ("get", "/collections/"),
         "learning.CollectionPage": ("get", collection.url),
+        "learning.TopicRequestIndexPage": ("get", "/requests/"),
+        "learning.TopicRequestPage": ("get", world["request"].url),
+        "learning.TopicRequestPage (public, answered by the restricted post)": (
+            "get",
+            world["answered_request"].url,
+        ),
+        "request_ask": ("get", "/requests/ask/"),
+        "request_vote": ("post", f"/requests/{secret_request}/vote/"),
+        "request_claim": ("post", f"/requests/{secret_request}/claim/"),
+        "request_answer": ("post", f"/requests/{secret_request}/answer/"),
+        "request_decline": ("post", f"/requests/{secret_request}/decline/"),
         "pair_index": ("get", "/pairs/"),
         "pair_detail": ("get", f"/pairs/{post.pair.slug}/"),
         "pair_feed": ("get", f"/pairs/{post.pair.slug}/feed/"),
@@ -183,11 +214,13 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         "/me/stream/",
         "/search/?q=Committee",
         "/people/amira/",
+        "/requests/",
     ):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url
     assert "mentioned you" in client.get("/me/notifications/").content.decode()
     assert SECRET in client.get(world["inspired"].url).content.decode()
+    assert SECRET in client.get(world["answered_request"].url).content.decode()
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
