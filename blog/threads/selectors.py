@@ -223,6 +223,20 @@ def notification_list(*, user, limit: int = 50) -> QuerySet[Notification]:
     return visible_notifications(user=user)[:limit]
 
 
+def questions_waiting_count(*, user) -> int:
+    """Questions asked of ``user`` (as a page's host) still open, on pages they may see; one query."""
+    return (
+        visible_notifications(user=user)
+        .filter(
+            kind=Notification.Kind.QUESTION,
+            comment__answer__isnull=True,
+            comment__deleted=False,
+            comment__hidden=False,
+        )
+        .count()
+    )
+
+
 def notification_data(notification: Notification) -> dict[str, Any]:
     return {
         "kind": notification.kind,

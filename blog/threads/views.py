@@ -26,6 +26,7 @@ from blog.threads.selectors import (
     Viewer,
     comment_data,
     notification_list,
+    questions_waiting_count,
     reactions_of,
     thread_after,
     thread_before,
@@ -246,9 +247,11 @@ def _parsed_id(value: object, name: str) -> int:
 
 @login_required
 def notification_index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "blog/notification_list.html", {"notifications": notification_list(user=request.user)}
-    )
+    context = {
+        "notifications": notification_list(user=request.user),
+        "questions_waiting": questions_waiting_count(user=request.user),
+    }
+    return render(request, "blog/notification_list.html", context)
 
 
 @login_required

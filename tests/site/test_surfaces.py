@@ -43,6 +43,9 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor, django_c
         TopicFollow.objects.create(user=person, tag=post.tags.get())
     # A mention made while the post was still public, stored for staff and the member.
     comment = comment_create(page=post, user=pair.first_member, body="@sam @cara see", client_id="c")
+    # An open question on each, asked while they were public: /questions/ lists it by its page's address.
+    for page in (post, lesson):
+        comment_create(page=page, user=member, body="Who wrote the minutes?", client_id="q", question=True)
     with django_capture_on_commit_callbacks(execute=True):  # committed, as the admin does
         for page in (post, lesson):
             restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
@@ -98,6 +101,8 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "lesson_check": ("post", f"/me/check/{lesson.pk}/"),
         "search": ("get", "/search/?q=Committee"),
         "thread_comments_api": ("get", f"/api/threads/{post.pk}/comments/"),
+        "thread_answer_api": ("post", f"/api/threads/{post.pk}/answers/"),
+        "question_index": ("get", "/questions/"),
         "notification_index": ("get", "/me/notifications/"),
         "notifications_read": None,
         "login": None,
@@ -182,6 +187,7 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         "/me/stream/",
         "/search/?q=Committee",
         "/people/amira/",
+        "/questions/",
     ):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url
