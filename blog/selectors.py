@@ -184,6 +184,29 @@ def pages_of_pairs(pairs, *, viewer, session=None, limit: int = PAIR_PAGES_SHOWN
     return pages[:limit]
 
 
+@dataclass(frozen=True)
+class QuestionsWaiting:
+    count: int
+    oldest: list[Comment]
+
+
+def questions_waiting(*, pair: MentorPair, viewer, session=None, shown: int = 5) -> QuestionsWaiting:
+    """Open questions on ``pair``'s posts and lessons that ``viewer`` may see: how many, and the oldest.
+
+    Two queries, whatever the number of page types and questions.
+    """
+    written = Q()
+    for model in pair_page_models():
+        written |= Q(pk__in=model.objects.filter(pair=pair).values("pk"))
+    pages = visible_pages(Page.objects.filter(written), user=viewer, session=session)
+    open_ones = Comment.objects.filter(
+        question=True, answer__isnull=True, deleted=False, hidden=False, page__in=pages.values("pk")
+    )
+    count = open_ones.count()
+    oldest = open_ones.select_related("author", "page").order_by("created", "id")[:shown] if count else []
+    return QuestionsWaiting(count=count, oldest=list(oldest))
+
+
 def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
     """What ``/people/<username>/`` shows of ``profile``'s person to ``viewer``.
 

@@ -16,7 +16,14 @@ from blog import services
 from blog.feeds import PairFeed
 from blog.models import MentorPair, PairGoal, Profile
 from blog.people_forms import PairCheckInForm, PairGoalForm, PairGoalStatusForm, ProfileForm
-from blog.selectors import PEOPLE_PER_PAGE, pages_of_pairs, pair_list, people_directory, person_page
+from blog.selectors import (
+    PEOPLE_PER_PAGE,
+    pages_of_pairs,
+    pair_list,
+    people_directory,
+    person_page,
+    questions_waiting,
+)
 from site.inputs import InvalidInput, check_text
 from site.people import is_editor
 
@@ -33,12 +40,17 @@ def pair_detail(request, slug):
 def _pair_page(request: HttpRequest, pair: MentorPair, *, status: int = 200, **forms) -> HttpResponse:
     runs_it = request.user.is_authenticated and (pair.has_member(request.user) or is_editor(request.user))
     goals = list(pair.goal_items.select_related("learner"))
+    is_member = request.user.is_authenticated and pair.has_member(request.user)
     context = {
         "pair": pair,
         "pages": pages_of_pairs([pair], viewer=request.user, session=request.session, limit=50),
         "goals": goals,
         "goals_achieved": [goal for goal in goals if goal.status == PairGoal.Status.ACHIEVED],
-        "is_member": request.user.is_authenticated and pair.has_member(request.user),
+        "is_member": is_member,
+        # Asked of its members: shown to them, on the pages they may see.
+        "waiting": questions_waiting(pair=pair, viewer=request.user, session=request.session)
+        if is_member
+        else None,
         "runs_it": runs_it,
         # Check-ins are the pair's and editors' only: not even fetched for anyone else.
         "check_ins": list(pair.check_ins.select_related("author")[:20]) if runs_it else [],

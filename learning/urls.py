@@ -9,6 +9,7 @@ urlpatterns = [
     path("topics/<str:slug>/feed/", views.topic_feed, name="topic_feed"),
     path("topics/<str:slug>/follow/", views.topic_follow, name="topic_follow"),
     path("pairs/<slug:slug>/follow/", views.pair_follow, name="pair_follow"),
+    path("questions/", views.question_index, name="question_index"),
     path("me/stream/", views.my_stream, name="my_stream"),
     path("me/read/<id:page_id>/", views.post_mark_read, name="post_mark_read"),
     path("me/done/<id:page_id>/", views.lesson_mark_done, name="lesson_mark_done"),

@@ -32,10 +32,12 @@ from taggit.models import Tag
 from blog.models import BlogPostPage, MentorPair
 from learning import selectors, services
 from learning.feeds import TopicFeed
+from learning.forms import QuestionFilterForm
 from learning.knowledge_check import answers_from_post, attempt_review
 from learning.models import LessonPage
 from learning.models.progress import LessonProgress, lesson_progress
 from learning.models.topics import TopicRedirect
+from learning.questions import QuestionFilter, open_questions_page
 from learning.request_selectors import topic_open_requests
 from site.inputs import InvalidInput, check_text
 from site.visibility import visible_pages
@@ -252,3 +254,24 @@ def lesson_mark_done(request: HttpRequest, page_id: int) -> HttpResponse:
         return redirect_to_login(lesson.url)
     complete = partial(services.lesson_complete, user=request.user, lesson=lesson)
     return _mark(request, lesson, complete, ("done", "not done"))
+
+
+# --- Questions -----------------------------------------------------------------
+
+
+def question_index(request: HttpRequest) -> HttpResponse:
+    """Open questions on pages the reader may see, oldest first; a filter that does not validate is a 400."""
+    form = QuestionFilterForm(request.GET)
+    valid = form.is_valid()
+    only = QuestionFilter()
+    if valid:
+        data = form.cleaned_data
+        mine = data["asked"] == "me" and request.user.is_authenticated
+        only = QuestionFilter(topic=data["topic"], pair=data["pair"], asked_of=request.user if mine else None)
+    questions = open_questions_page(
+        user=request.user, session=request.session, only=only, number=request.GET.get("page")
+    )
+    kept = request.GET.copy()
+    kept.pop("page", None)
+    context = {"form": form, "questions": questions if valid else None, "query": kept.urlencode()}
+    return render(request, "learning/question_index.html", context, status=200 if valid else 400)

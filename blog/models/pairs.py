@@ -118,10 +118,20 @@ class PairPageMixin:
     @classmethod
     def thread_follower_ids(cls, page_id: int) -> list[int]:
         """Both members of the page's pair, in one query, without loading the page."""
+        return cls.thread_host_ids(page_id)
+
+    @classmethod
+    def thread_host_ids(cls, page_id: int) -> list[int]:
+        """Questions on the page are asked of its pair: both members, in one query."""
         members = cls.objects.filter(pk=page_id, pair__isnull=False).values_list(
             "pair__first_member_id", "pair__second_member_id"
         )
         return [member for row in members for member in row]
+
+    def thread_hosts(self) -> list[int]:
+        # The page's own pair, which its template shows anyway: no query of its own.
+        pair = self.pair if self.pair_id else None
+        return [pair.first_member_id, pair.second_member_id] if pair else []
 
 
 class PairGoal(models.Model):

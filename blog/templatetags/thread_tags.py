@@ -40,6 +40,28 @@ def thread_comments(context) -> SafeString:
     return mark_safe("".join(writer.comment(comment) for comment in thread["roots"]))  # noqa: S308
 
 
+def question_badge(question: bool, *, answered: bool) -> str:
+    """A question's state in its header; nothing for other comments (``renderQuestionBadge`` in thread.js)."""
+    if not question:
+        return ""
+    state = "answered" if answered else "open"
+    return (
+        f' <span class="comment__badge comment__badge--{state}" data-question-state="{state}">'
+        f"Question for the authors · {state}</span>"
+    )
+
+
+def answered_box(answer: dict) -> str:
+    """The answer quoted under its question, linked to it (``renderAnswered`` in thread.js)."""
+    author = answer["author"]
+    return (
+        f'<div class="comment__answered" data-comment-answered="{answer["id"]}">'
+        f'<p><strong>Answered</strong> by <a href="{escape(author["url"])}">{escape(author["name"])}</a>'
+        f' · <a href="#comment-{answer["id"]}">Go to the answer</a></p>'
+        f"<blockquote>{answer['body_html']}</blockquote></div>"
+    )
+
+
 class _CommentWriter:
     def __init__(self, thread: dict, *, action: str, csrf_input: str) -> None:
         self.can_post = thread["can_post"]
@@ -57,6 +79,8 @@ class _CommentWriter:
             classes += " comment--hidden"
         if comment.deleted:
             classes += " comment--deleted"
+        if comment.is_answer:
+            classes += " comment--answer"
         pk = comment.id
         created = timezone.localtime(comment.created)
         author = escape(comment.author_name)
@@ -77,7 +101,12 @@ class _CommentWriter:
         )
         if comment.edited and not comment.deleted:
             parts.append(' <span class="comment__edited">(edited)</span>')
+        parts.append(question_badge(comment.question, answered=comment.answer is not None))
+        if comment.is_answer:
+            parts.append(' <span class="comment__badge comment__badge--answer">The answer</span>')
         parts.append(f'</header><div class="comment__body">{self.body(comment)}</div>')
+        if comment.question and comment.answer is not None and not comment.deleted:
+            parts.append(answered_box(comment.answer))
         if not comment.deleted:
             parts.append(self.actions(comment))
             if self.can_post:
@@ -120,6 +149,14 @@ class _CommentWriter:
             f'<input type="hidden" name="comment" value="{comment.id}">',
             f'<span class="reactions" role="group" aria-label="Reactions">{buttons}</span>',
         ]
+        if comment.answer_of is not None:
+            mark = "unanswer" if comment.is_answer else "answer"
+            parts.append(
+                f'<input type="hidden" name="question" value="{comment.answer_of}">'
+                f' <button type="submit" name="action" value="{mark}" class="link-button"'
+                f' data-comment-answer="{comment.answer_of}">'
+                f"{'Unmark the answer' if comment.is_answer else 'Mark as the answer'}</button>"
+            )
         if comment.can_change:
             parts.append(
                 ' <button type="submit" name="action" value="delete" class="link-button"'

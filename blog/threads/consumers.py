@@ -33,7 +33,7 @@ import time
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
-from blog.threads import frames, presence, services
+from blog.threads import frames, presence, questions, services
 from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
 from blog.threads.limits import typing_allowed
@@ -204,6 +204,7 @@ class ThreadConsumer(SocketConsumer):
             body=message.get("body"),
             client_id=message.get("client_id"),
             parent_id=parent,
+            question=message.get("question", False),
         )
         # The sender hears at once, on its own socket, so its confirmation never
         # depends on the channel layer; the broadcast copy is then skipped. A
@@ -242,6 +243,16 @@ class ThreadConsumer(SocketConsumer):
             services.reaction_toggle, comment_id=message_id(message.get("id"), "id"), kind=reaction
         )
 
+    async def cmd_comment_answer(self, message: dict) -> None:
+        if "answer" not in message:
+            raise ThreadError("invalid", "comment.answer takes an answer: a comment id, or null to unmark.")
+        answer = message["answer"]
+        await self._write_and_send(
+            questions.comment_answer,
+            question_id=message_id(message.get("question"), "question"),
+            answer_id=None if answer is None else message_id(answer, "answer"),
+        )
+
     async def cmd_typing(self, message: dict) -> None:
         def authorise_and_throttle():
             # The throttle reads the cache: off the event loop, in the same trip.
@@ -269,6 +280,7 @@ class ThreadConsumer(SocketConsumer):
         "comment.delete": cmd_comment_delete,
         "comment.hide": cmd_comment_hide,
         "reaction.toggle": cmd_reaction_toggle,
+        "comment.answer": cmd_comment_answer,
         "typing": cmd_typing,
     }
 

@@ -18,7 +18,14 @@ from django.db import transaction
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from blog.threads.selectors import ANONYMOUS, Viewer, comment_data, notification_data, reactions_of
+from blog.threads.selectors import (
+    ANONYMOUS,
+    Viewer,
+    answer_data,
+    comment_data,
+    notification_data,
+    reactions_of,
+)
 from site.layers import LAYER_ERRORS
 from site.visibility import privacy_epoch
 
@@ -86,6 +93,25 @@ def thread_changed(page_id: int, frame: dict[str, Any]) -> None:
     """Tell the thread, once this transaction commits, a frame that reads the same for everyone."""
     event = {"type": "thread.frame", "text": encode(frame)}
     transaction.on_commit(lambda: thread_send(page_id, event))
+
+
+def answered_frame(question, *, previous_id: int | None) -> dict[str, Any]:
+    """The ``comment.answered`` frame: ``question``'s answer as it is now (None when unmarked)."""
+    return {
+        "type": "comment.answered",
+        "question": question.pk,
+        "answer": answer_data(question.answer) if question.answer_id else None,
+        "previous": previous_id,
+    }
+
+
+def answer_changed(question, *, previous_id: int | None) -> None:
+    """Tell the thread, once committed, that ``question``'s answer was marked, changed or unmarked.
+
+    The answer is never hidden or deleted (marking refuses those, and hiding
+    or deleting it unmarks it), so the frame reads the same for everyone.
+    """
+    thread_changed(question.page_id, answered_frame(question, previous_id=previous_id))
 
 
 def notifications_made(notifications, *, unread: dict[int, int]) -> None:

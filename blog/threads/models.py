@@ -46,16 +46,39 @@ class Comment(models.Model):
     deleted = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False, help_text="Hidden by a moderator.")
     client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH)
+    # A question for the page's hosts (its pair) starts a conversation; it is
+    # open until a host or an editor marks one reply in it as ``answer``.
+    question = models.BooleanField(default=False, help_text="Asked of the page's hosts.")
+    answer = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    answered = models.DateTimeField(null=True, blank=True, help_text="When the answer was marked.")
+    # Kept with ``answer`` on the question, so a reply knows it is the answer
+    # (for the comment object's ``answer_to``) without a query per comment.
+    accepted = models.BooleanField(default=False, help_text="Marked as the answer to its question.")
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(question=False) | Q(parent__isnull=True),
+                name="comment_question_starts_conversation",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__isnull=True) | Q(question=True), name="comment_answer_only_on_question"
+            ),
             models.UniqueConstraint(
                 fields=["page", "author", "client_id"], name="comment_client_id_once_per_author_and_thread"
             ),
             models.CheckConstraint(condition=~Q(client_id=""), name="comment_client_id_not_empty"),
         ]
-        indexes = [models.Index(fields=["page", "id"], name="comment_thread_order")]
+        indexes = [
+            models.Index(fields=["page", "id"], name="comment_thread_order"),
+            # ``/questions/``: the open ones, oldest first.
+            models.Index(
+                fields=["created", "id"],
+                condition=Q(question=True, answer__isnull=True, deleted=False, hidden=False),
+                name="comment_open_questions",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on page {self.page_id}"
@@ -96,6 +119,8 @@ class Notification(models.Model):
         MENTION = "mention", "Mention"
         REPLY = "reply", "Reply"
         PAIR_POST_COMMENT = "pair_post_comment", "Comment on your pair's post"
+        QUESTION = "question", "Question for you"
+        ANSWERED = "answered", "Your question was answered"
         # From the site rather than a comment (a new pair, say); about no page.
         NOTICE = "notice", "Notice"
 

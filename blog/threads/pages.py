@@ -24,6 +24,21 @@ class ThreadPageMixin:
         """
         return []
 
+    @classmethod
+    def thread_host_ids(cls, page_id: int) -> list[int]:
+        """The hook for host pages: who a question on a page of this type is asked of.
+
+        They are told of each question at once and may mark its answer (editors
+        may too). Nobody by default, so only editors mark answers; pages a
+        mentor pair writes name the pair's two members. One query at most,
+        without loading the page.
+        """
+        return []
+
+    def thread_hosts(self) -> list[int]:
+        """``thread_host_ids`` for a page already loaded (its render); a host page may answer from it."""
+        return type(self).thread_host_ids(self.pk)
+
     def serve(self, request, *args, **kwargs):
         # Only the thread's own forms (marked with ``thread_form``); a routable
         # page's other POST routes (a lesson's knowledge check) pass through.

@@ -16,6 +16,8 @@ from datetime import timedelta
 from django.db import DatabaseError
 from django.utils import timezone
 
+from wagtail.models import Page
+
 from channels.layers import get_channel_layer
 
 from blog.threads import frames
@@ -59,7 +61,8 @@ People = dict[int, tuple[str, str]]
 def presence_for_snapshot(*, page_id: int, user, epoch: str | None) -> dict:
     """Who is on the thread for a new socket's snapshot, at most ``RECENT_SECONDS`` old, with ``user``.
 
-    ``{"count": n, "users": [display names], "people": [{"username", "name", "url"}]}``.
+    ``{"count": n, "users": [display names], "people": [{"username", "name", "url"}],
+    "hosts_here": bool}``.
 
     Reading every row of a thread for every handshake is quadratic when a
     crowd arrives at once (200 joins read 20,000 rows). A summary read in this
@@ -71,33 +74,58 @@ def presence_for_snapshot(*, page_id: int, user, epoch: str | None) -> dict:
     """
     recent = _recent.get(page_id)
     if recent is None or recent[1] != epoch or epoch is None or time.monotonic() - recent[0] > RECENT_SECONDS:
-        people = _people_here([page_id], epoch=epoch)[page_id]
+        people, hosts = _people_here([page_id], epoch=epoch)[page_id]
     else:
-        people = recent[2]
+        people, hosts = recent[2], recent[3]
     if user is not None and user.is_authenticated and user.pk not in people:
         people = {**people, user.pk: (display_name(user), user.get_username())}
-    return _summary(people)
+    if hosts is None and len(people) >= 2:  # not asked while fewer were here
+        hosts = _hosts_of([page_id])[page_id]
+    return _summary(people, hosts)
 
 
 RECENT_SECONDS = 2.0
-# page id -> (when read, epoch, people): written and read on the database thread only.
-_recent: dict[int, tuple[float, str | None, People]] = {}
+# page id -> (when read, epoch, people, hosts): written and read on the database thread only.
+_recent: dict[int, tuple[float, str | None, People, frozenset[int] | None]] = {}
 
 
-def _people_here(page_ids, *, epoch: str | None = None) -> dict[int, People]:
+def _people_here(page_ids, *, epoch: str | None = None) -> dict[int, tuple[People, frozenset[int] | None]]:
+    """Who is on each thread, and the thread's hosts (``thread_host_ids``), read together.
+
+    The hosts are asked once per summary, not per frame, and only where two
+    or more people are here (they are two, or none; ``None`` when not asked):
+    one query for the page types, then the host hook of each page (one at most).
+    """
     since = timezone.now() - timedelta(seconds=EXPIRY_SECONDS)
     rows = Presence.objects.filter(page_id__in=list(page_ids), seen__gte=since).select_related("user")
     here: dict[int, People] = {page_id: {} for page_id in page_ids}
     for row in rows:
         here[row.page_id][row.user_id] = (display_name(row.user), row.user.get_username())
+    hosts = _hosts_of([page_id for page_id, people in here.items() if len(people) >= 2])
+    result = {page_id: (people, hosts.get(page_id)) for page_id, people in here.items()}
     if epoch is not None:
         read_at = time.monotonic()
-        _recent.update({page_id: (read_at, epoch, people) for page_id, people in here.items()})
-    return here
+        _recent.update({page_id: (read_at, epoch, *found) for page_id, found in result.items()})
+    return result
 
 
-def _summary(people: People) -> dict:
-    """The presence object: everyone counted, the first ``NAMED`` by name listed."""
+def _hosts_of(page_ids: list[int]) -> dict[int, frozenset[int]]:
+    """Each page's hosts, as the page type's ``thread_host_ids`` names them."""
+    if not page_ids:
+        return {}
+    hosts = dict.fromkeys(page_ids, frozenset())
+    for page in Page.objects.filter(pk__in=page_ids).select_related("content_type").only("content_type"):
+        host_ids = getattr(page.specific_class, "thread_host_ids", None)
+        hosts[page.pk] = frozenset(host_ids(page.pk)) if host_ids else frozenset()
+    return hosts
+
+
+def _summary(people: People, hosts: frozenset[int] | None = None) -> dict:
+    """The presence object: everyone counted, the first ``NAMED`` by name listed.
+
+    ``hosts_here``: the page has hosts (both members of its pair) and every one
+    of them is here, counted from everyone, not just the people named.
+    """
     ordered = sorted(people.values(), key=lambda person: (person[0].casefold(), person[1]))[:NAMED]
     return {
         "count": len(people),
@@ -105,6 +133,7 @@ def _summary(people: People) -> dict:
         "people": [
             {"username": username, "name": name, "url": person_url(username)} for name, username in ordered
         ],
+        "hosts_here": bool(hosts) and hosts <= people.keys(),
     }
 
 
@@ -200,9 +229,8 @@ def _summaries_now(page_ids) -> tuple[str | None, dict[int, dict]]:
     What is read here is also what the next snapshots start from.
     """
     epoch = privacy_epoch()
-    return epoch, {
-        page_id: _summary(people) for page_id, people in _people_here(page_ids, epoch=epoch).items()
-    }
+    here = _people_here(page_ids, epoch=epoch)
+    return epoch, {page_id: _summary(people, hosts) for page_id, (people, hosts) in here.items()}
 
 
 NOTICES = PresenceNotices()

@@ -55,23 +55,27 @@ class CommentBatch:
         return {"comments": self.comments, "last_id": self.last_id, "has_more": self.has_more}
 
 
-# What a comment frame shows: no Markdown source, no parent row, the author's names.
+# What a comment frame shows: no Markdown source, no parent row, the author's names,
+# and a question's answer as it quotes it.
 FRAME_FIELDS = (
     *("id", "page_id", "parent_id", "root_id", "author_id", "body_html", "created", "edited"),
     *("deleted", "hidden", "client_id", "author__username", "author__first_name", "author__last_name"),
+    *("question", "accepted", "answer_id", "answer__body_html", "answer__deleted", "answer__hidden"),
+    *("answer__author_id", "answer__author__username", "answer__author__first_name"),
+    "answer__author__last_name",
 )
 
 
 def thread_comments(page_id: int, *, with_parents: bool = False) -> QuerySet[Comment]:
-    """A thread's comments with their authors; ``with_parents`` adds each parent and its author.
+    """A thread's comments with their authors and answers; ``with_parents`` adds each parent and its author.
 
     Frames name a parent by id only, so their comments load just the columns a
     frame shows: every handshake reads them (``bench/burst.py``).
     """
     comments = Comment.objects.filter(page_id=page_id)
     if with_parents:
-        return comments.select_related("author", "parent__author")
-    return comments.select_related("author").only(*FRAME_FIELDS)
+        return comments.select_related("author", "parent__author", "answer__author")
+    return comments.select_related("author", "answer__author").only(*FRAME_FIELDS)
 
 
 def reaction_counts(comment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -99,6 +103,22 @@ def iso(moment) -> str | None:
     return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
+def author_data(author) -> dict[str, str]:
+    username = author.get_username()
+    return {"username": username, "name": display_name(author), "url": person_url(username)}
+
+
+def answer_data(answer: Comment | None) -> dict[str, Any] | None:
+    """How a question quotes its answer: ``{"id", "author", "body_html"}``, or None.
+
+    Services clear the mark when the answer is deleted or hidden, so what is
+    quoted is always a comment everyone on the thread can read.
+    """
+    if answer is None or answer.deleted or answer.hidden:
+        return None
+    return {"id": answer.pk, "author": author_data(answer.author), "body_html": answer.body_html}
+
+
 def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int]) -> dict[str, Any]:
     """The comment object of the protocol, as ``viewer`` may see it."""
     visible_body = not comment.deleted and (not comment.hidden or viewer.is_editor)
@@ -106,11 +126,7 @@ def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int])
         "id": comment.pk,
         "thread": comment.page_id,
         "parent": comment.parent_id,
-        "author": {
-            "username": comment.author.get_username(),
-            "name": display_name(comment.author),
-            "url": person_url(comment.author.get_username()),
-        },
+        "author": author_data(comment.author),
         "body_html": comment.body_html if visible_body else "",
         "created": iso(comment.created),
         "edited": iso(comment.edited),
@@ -118,6 +134,9 @@ def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int])
         "hidden": comment.hidden,
         "reactions": dict(reactions),
         "client_id": comment.client_id if viewer.user_id == comment.author_id else None,
+        "question": comment.question,
+        "answer": answer_data(comment.answer) if comment.answer_id else None,
+        "answer_to": comment.root_id if comment.accepted else None,
     }
 
 
@@ -225,6 +244,20 @@ def _comment_excerpt(comment: Comment | None) -> str:
     return body_excerpt(comment.body_html, length=NOTIFICATION_EXCERPT_LENGTH)
 
 
+def questions_waiting_count(*, user) -> int:
+    """Questions asked of ``user`` (as a page's host) still open, on pages they may see; one query."""
+    return (
+        visible_notifications(user=user)
+        .filter(
+            kind=Notification.Kind.QUESTION,
+            comment__answer__isnull=True,
+            comment__deleted=False,
+            comment__hidden=False,
+        )
+        .count()
+    )
+
+
 def notification_data(notification: Notification) -> dict[str, Any]:
     return {
         "kind": notification.kind,
@@ -256,6 +289,11 @@ class CommentView:
     replying_to: str | None
     can_change: bool
     replies: list["CommentView"] = field(default_factory=list)
+    question: bool = False
+    answer: dict[str, Any] | None = None  # a question's answer, as ``answer_data`` quotes it
+    is_answer: bool = False
+    # A reply in a question's conversation that the viewer may mark (or unmark) as its answer.
+    answer_of: int | None = None
 
 
 def reaction_summary(
@@ -283,6 +321,7 @@ def thread_context(
     form_body: str = "",
     form_error: str = "",
     form_parent=None,
+    form_question: bool = False,
 ) -> dict:
     """Everything ``blog/includes/thread.html`` shows, in two queries.
 
@@ -290,6 +329,8 @@ def thread_context(
     """
     viewer = viewer or Viewer.of(user)
     comments, has_more = newest_comments(page.pk, with_parents=True)
+    # Whether the viewer marks answers here: a live question may arrive later, so asked whatever the comments.
+    may_answer = viewer.is_editor or (viewer.user_id is not None and viewer.user_id in page.thread_hosts())
     reactions = reaction_summary((c.pk for c in comments), user_id=viewer.user_id) if comments else {}
     referenced = {c.parent_id for c in comments} | {c.root_id for c in comments if not c.deleted}
     views: dict[int, CommentView] = {}
@@ -323,10 +364,15 @@ def thread_context(
                 else None
             ),
             can_change=not c.deleted and (viewer.is_editor or viewer.user_id == c.author_id),
+            question=c.question,
+            answer=answer_data(c.answer) if c.answer_id else None,
+            is_answer=c.accepted,
         )
         views[c.pk] = view
         root = views.get(c.root_id) if c.root_id else None
         if root is not None:
+            if root.question and may_answer and not (c.deleted or c.hidden):
+                view.answer_of = root.id
             root.replies.append(view)
         else:
             if c.root_id and c.parent:  # its root is older than the window
@@ -341,10 +387,12 @@ def thread_context(
         "has_more": has_more,
         "can_post": viewer.user_id is not None,
         "is_editor": viewer.is_editor,
+        "may_answer": may_answer,
         "username": user.get_username() if viewer.user_id is not None else "",
         "form_client_id": uuid.uuid4().hex,
         "form_body": form_body,
         "form_error": form_error,
         "form_parent": form_parent,
+        "form_question": form_question,
         "reaction_kinds": [{"kind": kind, "label": REACTION_LABELS[kind]} for kind in REACTION_KINDS],
     }

@@ -34,6 +34,7 @@ from blog.threads import frames
 from blog.threads.errors import ThreadError
 from blog.threads.limits import comment_rate_check
 from blog.threads.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Comment, Notification, Reaction, Thread
+from blog.threads.questions import answer_unmark_if_answer, clean_question, question_text
 from blog.threads.rendering import mentioned_usernames, render_markdown
 from blog.threads.selectors import (
     NO_REACTIONS,
@@ -82,9 +83,18 @@ def _check_text(text: str, name: str) -> str:
 
 @transaction.atomic
 def comment_create(
-    *, page: Page, user: AbstractBaseUser, body: str, client_id: str, parent_id: int | None = None
+    *,
+    page: Page,
+    user: AbstractBaseUser,
+    body: str,
+    client_id: str,
+    parent_id: int | None = None,
+    question: bool = False,
 ) -> CommentCreated:
     """Add a comment (or a reply) to ``page``'s thread and tell everyone on it.
+
+    A ``question`` (a comment without a parent) is asked of the page's hosts,
+    who are notified at once (``blog.threads.questions``).
 
     Validation order is part of the protocol: field errors first, then the
     idempotent replay (which is never rate limited), then the rate limit.
@@ -94,6 +104,7 @@ def comment_create(
     """
     body = clean_body(body)
     client_id = clean_client_id(client_id)
+    question = clean_question(question, parent_id=parent_id)
     existing = _existing(page=page, author=user, client_id=client_id)
     if existing is not None:
         return CommentCreated(existing, created=False)
@@ -124,6 +135,7 @@ def comment_create(
         body=body,
         body_html=_rendered(body, mentioned),
         client_id=client_id,
+        question=question,
     )
     # The page, author and parent were just loaded: checking that they exist
     # again (``full_clean`` would) costs queries and proves nothing.
@@ -165,6 +177,7 @@ def comment_delete(*, page: Page, user: AbstractBaseUser, comment_id: int) -> Co
     _require_author_or_editor(comment, user)
     comment.deleted = True
     comment.save(update_fields=["deleted"])
+    answer_unmark_if_answer(comment)
     frames.thread_changed(page.pk, {"type": "comment.deleted", "id": comment.pk})
     purge_page_after_commit(page.pk)
     return comment
@@ -180,6 +193,8 @@ def comment_hide(*, page: Page, user: AbstractBaseUser, comment_id: int, hidden:
     comment = _comment_for_update(page=page, comment_id=comment_id)
     comment.hidden = hidden
     comment.save(update_fields=["hidden"])
+    if hidden:
+        answer_unmark_if_answer(comment)
     frames.comment_changed(comment, frame_type="comment.updated")
     purge_page_after_commit(page.pk)
     return comment
@@ -295,6 +310,8 @@ def _notifications_for(
         kinds[parent.author_id] = Notification.Kind.REPLY
     for user_id, _ in mentioned.values():
         kinds[user_id] = Notification.Kind.MENTION
+    if comment.question:  # asked of the hosts: the strongest reason of all
+        kinds.update(dict.fromkeys(page.specific_class.thread_host_ids(page.pk), Notification.Kind.QUESTION))
     kinds.pop(comment.author_id, None)
     # Nobody hears of a page they may not see (the one rule, without their session:
     # a page behind a password notifies nobody).
@@ -308,6 +325,7 @@ def _notifications_for(
         Notification.Kind.MENTION: f"{actor} mentioned you in “{title}”",
         Notification.Kind.REPLY: f"{actor} replied to you in “{title}”",
         Notification.Kind.PAIR_POST_COMMENT: f"{actor} commented on your pair's post “{title}”",
+        Notification.Kind.QUESTION: question_text(actor, title),
     }
     url = f"{page.url or ''}#comment-{comment.pk}"
     notifications = [

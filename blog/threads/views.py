@@ -19,13 +19,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wagtail.models import Page
 
-from blog.threads import services
+from blog.threads import questions, services
 from blog.threads.access import thread_access
 from blog.threads.errors import ThreadError
 from blog.threads.selectors import (
     Viewer,
     comment_data,
     notification_list,
+    questions_waiting_count,
     reactions_of,
     thread_after,
     thread_before,
@@ -80,7 +81,8 @@ def _comments(request: HttpRequest, page_id: int) -> dict:
     return thread_snapshot(page_id=page_id, viewer=viewer).as_dict()
 
 
-def _create(request: HttpRequest, page: Page) -> JsonResponse:
+def _json_write(request: HttpRequest) -> dict:
+    """The JSON object a signed-in person sends to write, CSRF-checked; raises ``ThreadError``."""
     if not request.user.is_authenticated:
         raise ThreadError("auth_required", "Sign in to take part in this thread.")
     # Read the body before the CSRF check: for a form-encoded or multipart body
@@ -100,28 +102,56 @@ def _create(request: HttpRequest, page: Page) -> JsonResponse:
         raise ThreadError("invalid", f"The request body is not usable JSON: {error}") from error
     if not isinstance(payload, dict):
         raise ThreadError("invalid", "Send a JSON object.")
+    return payload
+
+
+def _create(request: HttpRequest, page: Page) -> JsonResponse:
+    payload = _json_write(request)
     parent = payload.get("parent")
-    if parent is not None and (not isinstance(parent, int) or isinstance(parent, bool)):
-        raise ThreadError("invalid", "parent must be a comment id or null.")
     if parent is not None:
-        parent = _parsed_id(parent, "parent")
+        parent = _json_id(parent, "parent")
     result = services.comment_create(
         page=page,
         user=request.user,
         body=payload.get("body"),
         client_id=payload.get("client_id"),
         parent_id=parent,
+        question=payload.get("question", False),
     )
     viewer = Viewer.of(request.user)
     data = comment_data(result.comment, viewer=viewer, reactions=reactions_of(result.comment.pk))
     return JsonResponse({"comment": data}, status=201 if result.created else 200)
 
 
+@csrf_exempt  # checked in ``_json_write``, after authentication, so failures answer in JSON
+@require_http_methods(["POST"])
+def thread_answer_api(request: HttpRequest, page_id: int) -> JsonResponse:
+    """``POST {"question": id, "answer": id|null}``: mark a question's answer, or unmark it."""
+    try:
+        access = thread_access(page_id=page_id, user=request.user, session=request.session)
+        payload = _json_write(request)
+        if "answer" not in payload:
+            raise ThreadError("invalid", "Send answer: a comment id, or null to unmark.")
+        answer = payload["answer"]
+        question = questions.comment_answer(
+            page=access.page,
+            user=request.user,
+            question_id=_json_id(payload.get("question"), "question"),
+            answer_id=None if answer is None else _json_id(answer, "answer"),
+        )
+        data = comment_data(question, viewer=Viewer.of(request.user), reactions=reactions_of(question.pk))
+        return JsonResponse({"comment": data})
+    except ThreadError as error:
+        return _error_response(error)
+    except DatabaseError:
+        return _error_response(ThreadError("unavailable", "Not saved: the server is busy. Try again."))
+
+
 # --- the form on the page, for browsers without JavaScript ------------------------------
 
 
 def thread_form_post(request: HttpRequest, page) -> HttpResponse:
-    """A POST to a thread page: comment, reply, react, delete or hide, then back to the comment.
+    """A POST to a thread page: comment, reply, react, delete, hide or mark an answer; then to the comment.
 
     On a refused comment the page is shown again with the message next to the
     form and the text kept.
@@ -141,6 +171,7 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
                 body=body,
                 client_id=request.POST.get("client_id", ""),
                 parent_id=_form_id(parent) if parent else None,
+                question=request.POST.get("question") == "1",
             )
             comment_id = result.comment.pk
         elif action == "react":
@@ -156,6 +187,17 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
             services.comment_hide(
                 page=access.page, user=request.user, comment_id=comment_id, hidden=action == "hide"
             )
+        elif action in ("answer", "unanswer"):
+            # Both buttons sit on the reply: ``comment`` is the answer, ``question`` its question.
+            question = _form_id(request.POST.get("question"))
+            if question is None or comment_id is None:
+                raise ThreadError("invalid", "That is not a question's reply.")
+            questions.comment_answer(
+                page=access.page,
+                user=request.user,
+                question_id=question,
+                answer_id=comment_id if action == "answer" else None,
+            )
         else:
             raise ThreadError("invalid", "Unknown action.")
     except ThreadError as error:
@@ -164,7 +206,12 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
             return HttpResponseRedirect(page.url + "#thread")
         context = page.get_context(request)
         context["thread"] = thread_context(
-            page=page, user=request.user, form_body=body, form_error=error.message, form_parent=parent
+            page=page,
+            user=request.user,
+            form_body=body,
+            form_error=error.message,
+            form_parent=parent,
+            form_question=request.POST.get("question") == "1",
         )
         status = error.http_status if error.http_status != 401 else 403
         return TemplateResponse(request, page.get_template(request), context, status=status)
@@ -179,6 +226,13 @@ def _form_id(value: str | None) -> int | None:
         return optional_id(value, name="comment")
     except InvalidInput as error:
         raise ThreadError("invalid", "That is not a comment.") from error
+
+
+def _json_id(value: object, name: str) -> int:
+    """An id in a JSON body: a JSON integer (never a string, nor a boolean), in range."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ThreadError("invalid", f"{name} must be a comment id.")
+    return _parsed_id(value, name)
 
 
 def _parsed_id(value: object, name: str) -> int:
@@ -201,7 +255,8 @@ def notification_index(request: HttpRequest) -> HttpResponse:
     shown_unread = [entry.notification.pk for entry in entries if entry.notification.read is None]
     if shown_unread:
         services.notifications_mark_read(user=request.user, ids=shown_unread)
-    return render(request, "blog/notification_list.html", {"entries": entries})
+    context = {"entries": entries, "questions_waiting": questions_waiting_count(user=request.user)}
+    return render(request, "blog/notification_list.html", context)
 
 
 @login_required

@@ -26,6 +26,8 @@ from PIL import ImageDraw
 from taggit.models import Tag
 
 from blog.models import BlogIndexPage, BlogPostPage, MentorPair, PairCheckIn, PairGoal, Profile
+from blog.threads import questions as thread_questions
+from blog.threads import services as thread_services
 from home.demo.records import DemoData, DemoDataError, Image, Lesson, Question, demo_data
 from home.models import HomePage
 from home.services import site_bootstrap
@@ -75,6 +77,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     collections_created = _collections(data, home=home, users=users, pages=posts | lessons)
     checks_created = _activity(data, users=users, pairs=pairs, posts=posts, lessons=lessons, today=today)
     requests_created = _requests(data, home=home, users=users, pairs=pairs, pages=posts | lessons)
+    questions_created = _thread_questions(data, users=users, pages=posts | lessons)
     return {
         "people": people_created,
         "profiles": profiles_created,
@@ -86,6 +89,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         "collections": collections_created,
         "knowledge checks": checks_created,
         "requests": requests_created,
+        "questions": questions_created,
     }
 
 
@@ -457,4 +461,41 @@ def _requests(data: DemoData, *, home: HomePage, users: dict, pairs: dict, pages
                 raise DemoDataError("requests.toml: a declined request needs an editor in people.toml")
             request_services.request_decline(user=editor, request=request, reason=spec.declined_reason)
         created += 1
+    return created
+
+
+# --- Questions in threads --------------------------------------------------------
+
+
+def _thread_questions(data: DemoData, *, users: dict, pages: dict) -> int:
+    """Questions and their replies through the thread's services; an answer marked by a host.
+
+    Each comment has a ``client_id`` of its own, so loading again writes
+    nothing (``comment_create`` returns the comment that exists); marking the
+    same answer again changes nothing either.
+    """
+    created = 0
+    for number, record in enumerate(data.thread_questions, start=1):
+        page, key = pages[record.page], f"demo-question-{number}"
+        asked = thread_services.comment_create(
+            page=page, user=users[record.asker], body=record.body, client_id=key, question=True
+        )
+        created += asked.created
+        replies = [
+            thread_services.comment_create(
+                page=page,
+                user=users[reply.author],
+                body=reply.body,
+                client_id=f"{key}-reply-{index}",
+                parent_id=asked.comment.pk,
+            ).comment
+            for index, reply in enumerate(record.replies, start=1)
+        ]
+        if record.answer and asked.created:
+            thread_questions.comment_answer(
+                page=page,
+                user=users[record.marked_by],
+                question_id=asked.comment.pk,
+                answer_id=replies[record.answer - 1].pk,
+            )
     return created

@@ -178,6 +178,24 @@ class TopicRequest:
     declined_reason: str = ""
 
 
+@dataclass(frozen=True)
+class ThreadReply:
+    author: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ThreadQuestion:
+    """A question asked of a post's or lesson's pair, its replies, and which one a host marked."""
+
+    page: str  # a post's or a lesson's slug
+    asker: str
+    body: str
+    replies: tuple[ThreadReply, ...] = ()
+    answer: int = 0  # the reply (numbered from 1) marked as the answer; 0 leaves it open
+    marked_by: str = ""  # who marked it: a member of the page's pair
+
+
 def _in(file: str, default: Any = MISSING) -> Any:
     return field(default=default, metadata={"file": file})
 
@@ -201,6 +219,7 @@ class DemoData:
     knowledge_checks: tuple[KnowledgeCheck, ...] = _in("activity.toml", ())
     reads: tuple[Read, ...] = _in("activity.toml", ())
     requests: tuple[TopicRequest, ...] = _in("requests.toml", ())
+    thread_questions: tuple[ThreadQuestion, ...] = _in("questions.toml", ())
 
 
 DATA_FILES = tuple(sorted({f.metadata["file"] for f in fields(DemoData)}))
@@ -421,6 +440,19 @@ def _check_references(data: DemoData) -> None:
     for where, read in _labelled(data, "reads"):
         _names(where, "person", read.person, people, "people.toml")
         _names(where, "post", read.post, posts, "posts.toml")
+    for where, question in _labelled(data, "thread_questions"):
+        _names(where, "page", question.page, posts | lessons, "posts.toml or lessons.toml")
+        for person in (question.asker, *(r.author for r in question.replies)):
+            _names(where, "asker or replies' author", person, people, "people.toml")
+        if not 0 <= question.answer <= len(question.replies):
+            raise DemoDataError(f"{where}: answer {question.answer}: it has {len(question.replies)} replies")
+        page = posts.get(question.page) or lessons[question.page]
+        pair = pairs.get(page.pair) if page.pair else None
+        hosts = {pair.first_member, pair.second_member} if pair else set()
+        if question.answer and question.marked_by not in hosts:
+            raise DemoDataError(
+                f"{where}: marked_by must be a member of the page's pair ({', '.join(sorted(hosts))})"
+            )
     _check_requests(data, people=people, pairs=pairs, pages=posts | lessons)
 
 

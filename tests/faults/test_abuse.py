@@ -122,6 +122,7 @@ async def test_many_sockets_from_one_person_count_once_and_others_are_still_serv
             {"username": "amira", "name": "Amira Haddad", "url": "/people/amira/"},
             {"username": "sam", "name": "Sam Kowalski", "url": "/people/sam/"},
         ],
+        "hosts_here": False,
     }
     assert synced["has_more"] is False
 

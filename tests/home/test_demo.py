@@ -90,6 +90,20 @@ class DemoSiteTests(TestCase):
             self.client, requests.get(status="declined").url
         )
 
+    def test_demo_questions_are_open_and_answered_and_load_once(self):
+        from blog.threads.models import Comment
+
+        asked = Comment.objects.filter(question=True)
+        answered = asked.filter(answer__isnull=False)
+        assert asked.count() == len(DEMO.thread_questions)
+        assert answered.count() == sum(1 for q in DEMO.thread_questions if q.answer) > 0
+        assert asked.filter(answer__isnull=True).count() > 0
+        assert Comment.objects.filter(accepted=True).count() == answered.count()
+        assert load_demo()["questions"] == 0
+        assert Comment.objects.filter(question=True).count() == len(DEMO.thread_questions)
+        page = page_text(self.client, "/blog/why-our-credit-memos-moved-to-the-wiki/")
+        assert "Question for the authors · answered" in page
+
     def test_the_pairing_board_has_two_way_suggestions_and_a_one_way_one(self):
         board = pairing_board(today=timezone.localdate())
         unpaired = {person.name for person, _ in board.people}

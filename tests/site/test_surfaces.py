@@ -60,6 +60,9 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor, django_c
     request_answer(user=pair.first_member, request=public_request, page=post)
     for person in (staff, member):
         request_vote(user=person, request=secret_request, vote=True)
+    # An open question on each, asked while they were public: /questions/ lists it by its page's address.
+    for page in (post, lesson):
+        comment_create(page=page, user=member, body="Who wrote the minutes?", client_id="q", question=True)
     with django_capture_on_commit_callbacks(execute=True):  # committed, as the admin does
         for page in (post, lesson, secret_request):
             restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
@@ -129,6 +132,8 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "lesson_check": ("post", f"/me/check/{lesson.pk}/"),
         "search": ("get", "/search/?q=Committee"),
         "thread_comments_api": ("get", f"/api/threads/{post.pk}/comments/"),
+        "thread_answer_api": ("post", f"/api/threads/{post.pk}/answers/"),
+        "question_index": ("get", "/questions/"),
         "notification_index": ("get", "/me/notifications/"),
         "notifications_read": None,
         "login": None,
@@ -215,6 +220,7 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         "/search/?q=Committee",
         "/people/amira/",
         "/requests/",
+        "/questions/",
     ):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url

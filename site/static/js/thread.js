@@ -64,9 +64,11 @@ class LiveThread {
     this.username = section.dataset.username;
     this.isEditor = section.dataset.editor === "true";
     this.canPost = section.dataset.canPost === "true";
+    this.mayAnswer = section.dataset.mayAnswer === "true"; // a host of the page, or an editor
     this.list = section.querySelector("[data-thread-comments]");
     this.countNode = section.querySelector("[data-thread-count]");
     this.presenceNode = section.querySelector("[data-thread-presence]");
+    this.hostsHereNode = section.querySelector("[data-thread-hosts-here]");
     this.typingNode = section.querySelector("[data-thread-typing]");
     this.announcer = section.querySelector("[data-thread-announcer]");
     this.pill = section.querySelector("[data-thread-pill]");
@@ -143,6 +145,7 @@ class LiveThread {
       "comment.updated": () => this.upsert(frame.comment),
       "comment.deleted": () => this.onDeleted(frame.id),
       "comment.reactions": () => this.setReactions(frame.id, frame.reactions),
+      "comment.answered": () => this.onAnswered(frame),
       typing: () => this.onTyping(frame.user),
       presence: () => this.onPresence(frame),
       error: () => this.onError(frame),
@@ -231,7 +234,12 @@ class LiveThread {
     this.renderTyping();
   }
 
-  onPresence({ count, users, people }) {
+  onPresence({ count, users, people, hosts_here: hostsHere }) {
+    if (this.hostsHereNode) {
+      // From the server's count of everyone here: the names list stops at 20.
+      const text = hostsHere ? "Both authors are here now — ask them" : "";
+      if (this.hostsHereNode.textContent !== text) this.hostsHereNode.textContent = text;
+    }
     if (!this.presenceNode) return;
     this.presenceNode.hidden = count === 0;
     const listed = people || users.map((name) => ({ name }));
@@ -246,11 +254,22 @@ class LiveThread {
     this.presenceNode.replaceChildren(count === 1 ? "Here now: " : `${count} people here now: `, ...links);
   }
 
+  onAnswered({ question: questionId, answer, previous }) {
+    const question = this.comments.get(questionId);
+    if (question) this.upsert({ ...question, answer });
+    const before = previous ? this.comments.get(previous) : null;
+    if (before && (!answer || answer.id !== before.id)) this.upsert({ ...before, answer_to: null });
+    const marked = answer ? this.comments.get(answer.id) : null;
+    if (marked) this.upsert({ ...marked, answer_to: questionId });
+    if (question) this.announce(answer ? `The question has an answer, from ${answer.author.name}.` : "The question is open again.");
+  }
+
   // --- the list -----------------------------------------------------------------
 
   upsert(comment, { announce = false, prepend = false } = {}) {
     const known = this.comments.has(comment.id);
     this.comments.set(comment.id, comment);
+    this.refreshQuote(comment);
     this.lastId = Math.max(this.lastId, comment.id);
     const existing = document.getElementById(`comment-${comment.id}`);
     const node = this.renderComment(comment);
@@ -265,6 +284,22 @@ class LiveThread {
     this.refreshPlaceholder(comment.parent);
     this.renderCount();
     this.renderEmpty();
+  }
+
+  refreshQuote(comment) {
+    // An answer edited after it was marked: its question quotes the new text.
+    const question = comment.answer_to ? this.comments.get(comment.answer_to) : null;
+    if (!question || !question.answer || question.answer.id !== comment.id) return;
+    if (question.answer.body_html === comment.body_html || comment.deleted) return;
+    question.answer = { ...question.answer, body_html: comment.body_html };
+    document.getElementById(`comment-${question.id}`)?.querySelector(":scope > article [data-comment-answered] blockquote")
+      ?.replaceChildren(this.sanitisedHtml(comment.body_html));
+  }
+
+  sanitisedHtml(html) {
+    const content = document.createElement("template");
+    content.innerHTML = html; // sanitised by the server (nh3)
+    return content.content;
   }
 
   shouldHide(comment) {
@@ -356,9 +391,12 @@ class LiveThread {
           element("time", { datetime: comment.created, text: dateFormat.format(created) }),
         ),
         comment.edited && !comment.deleted ? element("span", { class: "comment__edited", text: " (edited)" }) : null,
+        this.renderQuestionBadge(comment),
+        comment.answer_to ? element("span", { class: "comment__badge comment__badge--answer", text: "The answer" }) : null,
       ),
       body,
     );
+    if (comment.question && comment.answer && !comment.deleted) card.append(this.renderAnswered(comment.answer));
     if (!comment.deleted) {
       card.append(this.renderActions(comment));
       if (this.canPost) card.append(this.renderReplyForm(comment));
@@ -366,6 +404,7 @@ class LiveThread {
     const classes = ["comment"];
     if (comment.hidden) classes.push("comment--hidden");
     if (comment.deleted) classes.push("comment--deleted");
+    if (comment.answer_to) classes.push("comment--answer");
     return element("li", { class: classes.join(" "), id: `comment-${id}`, "data-comment-id": id }, card);
   }
 
@@ -398,6 +437,7 @@ class LiveThread {
       );
     }
     form.append(group);
+    this.renderAnswerButton(comment, form);
     if (comment.author.username === this.username || this.isEditor) {
       form.append(" ", element("button", {
         type: "submit", name: "action", value: "delete", class: "link-button", "data-comment-delete": true, text: "Delete",
@@ -410,6 +450,48 @@ class LiveThread {
       }));
     }
     return form;
+  }
+
+  // The same markup as question_badge, answered_box and the answer button in blog/templatetags/thread_tags.py.
+  renderQuestionBadge(comment) {
+    if (!comment.question) return null;
+    const state = comment.answer ? "answered" : "open";
+    return element("span", {
+      class: `comment__badge comment__badge--${state}`, "data-question-state": state,
+      text: `Question for the authors · ${state}`,
+    });
+  }
+
+  renderAnswered(answer) {
+    const box = element(
+      "div",
+      { class: "comment__answered", "data-comment-answered": answer.id },
+      element(
+        "p",
+        {},
+        element("strong", { text: "Answered" }),
+        " by ",
+        element("a", { href: answer.author.url, text: answer.author.name }),
+        " · ",
+        element("a", { href: `#comment-${answer.id}`, text: "Go to the answer" }),
+      ),
+      element("blockquote", {}, this.sanitisedHtml(answer.body_html)),
+    );
+    return box;
+  }
+
+  renderAnswerButton(comment, form) {
+    const root = this.rootOf(comment);
+    if (!this.mayAnswer || root.id === comment.id || !root.question || comment.hidden) return;
+    const marked = comment.answer_to === root.id;
+    form.append(
+      element("input", { type: "hidden", name: "question", value: root.id }),
+      " ",
+      element("button", {
+        type: "submit", name: "action", value: marked ? "unanswer" : "answer", class: "link-button",
+        "data-comment-answer": root.id, text: marked ? "Unmark the answer" : "Mark as the answer",
+      }),
+    );
   }
 
   renderReplyForm(comment) {
@@ -552,7 +634,9 @@ class LiveThread {
     }
     const parent = Number(form.querySelector("input[name=parent]").value) || null;
     const clientId = newClientId();
+    const asking = form.querySelector("input[name=question]");
     const frame = { type: "comment.create", body, parent, client_id: clientId };
+    if (asking?.checked && !parent) frame.question = true;
     const node = element(
       "li",
       { class: "comment comment--pending", "data-client-id": clientId },
@@ -572,6 +656,7 @@ class LiveThread {
     }
     this.pending.set(clientId, { frame, form, node });
     textarea.value = "";
+    if (asking) asking.checked = false;
     const details = form.closest("details");
     if (details) details.open = false;
     this.send(frame);
@@ -588,6 +673,9 @@ class LiveThread {
       this.send({ type: "reaction.toggle", id, reaction: submitter.dataset.reaction });
     } else if (submitter.value === "delete") {
       if (window.confirm("Delete this comment?")) this.send({ type: "comment.delete", id });
+    } else if (submitter.value === "answer" || submitter.value === "unanswer") {
+      const question = Number(submitter.dataset.commentAnswer);
+      this.send({ type: "comment.answer", question, answer: submitter.value === "answer" ? id : null });
     } else if (submitter.value === "hide" || submitter.value === "show") {
       this.send({ type: "comment.hide", id, hidden: submitter.value === "hide" });
     }

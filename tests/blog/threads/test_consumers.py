@@ -62,6 +62,7 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
         "count": 1,
         "users": ["Sam Kowalski"],
         "people": [{"username": "sam", "name": "Sam Kowalski", "url": "/people/sam/"}],
+        "hosts_here": False,
     }
     mine, theirs = snapshot["comments"][1], snapshot["comments"][0]
     assert mine["client_id"] == second.client_id
@@ -82,7 +83,11 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
         "hidden",
         "reactions",
         "client_id",
+        "question",
+        "answer",
+        "answer_to",
     }
+    assert (theirs["question"], theirs["answer"], theirs["answer_to"]) == (False, None, None)
 
 
 async def test_snapshot_holds_newest_hundred_and_sync_pages_back(ws, post, staff):
@@ -369,7 +374,7 @@ async def test_presence_counts_people_not_tabs(ws, post, staff, pair):
     left = await sam.expect("presence")
 
     sam_person = {"username": "sam", "name": "Sam Kowalski", "url": "/people/sam/"}
-    sam_only = {"count": 1, "users": ["Sam Kowalski"], "people": [sam_person]}
+    sam_only = {"count": 1, "users": ["Sam Kowalski"], "people": [sam_person], "hosts_here": False}
     assert own_join == second_tab == {"type": "presence", **sam_only}
     assert joined["count"] == 2 and joined["users"] == ["Amira Haddad", "Sam Kowalski"]
     assert left["count"] == 1
