@@ -54,6 +54,10 @@ def thread_ids(unlimited_comments, post, staff, editor, pair) -> dict[str, int]:
         "deleted": add(staff, "deleted"),
     }
     ids["reply"] = add(staff, "reply", parent=ids["theirs"])
+    ids["question"] = services.comment_create(
+        page=post, user=staff, body="Seeded question", client_id="seed-question", question=True
+    ).comment.pk
+    ids["answerable"] = add(pair.first_member, "answerable", parent=ids["question"])
     services.comment_hide(page=post, user=editor, comment_id=ids["hidden"], hidden=True)
     services.comment_delete(page=post, user=staff, comment_id=ids["deleted"])
     services.reaction_toggle(page=post, user=staff, comment_id=ids["theirs"], kind="like")

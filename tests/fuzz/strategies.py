@@ -235,7 +235,7 @@ def encoded(text: str) -> bytes:
 # --- thread messages -------------------------------------------------------------
 
 # The comments tests/fuzz/conftest.py seeds (``thread_ids``): one of each kind a write treats differently.
-COMMENT_NAMES = ("own", "theirs", "reply", "hidden", "deleted")
+COMMENT_NAMES = ("own", "theirs", "reply", "hidden", "deleted", "question", "answerable")
 PROTOCOL_TYPES = (
     "sync",
     "comment.create",
@@ -243,6 +243,7 @@ PROTOCOL_TYPES = (
     "comment.delete",
     "comment.hide",
     "reaction.toggle",
+    "comment.answer",
     "typing",
 )
 comment_ids = ids_or_garbage(*COMMENT_NAMES)
@@ -258,6 +259,9 @@ protocol_messages = st.fixed_dictionaries(
         "client_id": client_ids,
         "hidden": st.booleans() | json_values,
         "reaction": st.sampled_from(REACTION_KINDS) | json_values,
+        # A flag on comment.create, an id on comment.answer: both, of every type.
+        "question": st.booleans() | comment_ids,
+        "answer": st.none() | comment_ids,
     },
 )
 # Text frames: mostly protocol messages, then any JSON, then text that is not JSON.
@@ -273,8 +277,21 @@ thread_frames = st.one_of(
 api_payloads = st.builds(
     JsonFrame,
     st.fixed_dictionaries(
-        {}, optional={"body": bodies, "parent": st.none() | comment_ids, "client_id": client_ids}
+        {},
+        optional={
+            "body": bodies,
+            "parent": st.none() | comment_ids,
+            "client_id": client_ids,
+            "question": st.booleans() | json_values,
+        },
     )
+    | json_values,
+    st.booleans(),
+)
+# POST bodies of the answers API: {"question", "answer"} with seeded ids and garbage, and anything else.
+answer_payloads = st.builds(
+    JsonFrame,
+    st.fixed_dictionaries({}, optional={"question": comment_ids, "answer": st.none() | comment_ids})
     | json_values,
     st.booleans(),
 )
@@ -283,7 +300,9 @@ api_payloads = st.builds(
 thread_form_fields = st.fixed_dictionaries(
     {},
     optional={
-        "action": st.sampled_from(["comment", "delete", "hide", "show", "react"]) | form_text,
+        "action": st.sampled_from(["comment", "delete", "hide", "show", "react", "answer", "unanswer"])
+        | form_text,
+        "question": refs(*COMMENT_NAMES, template="{}") | st.just("1") | form_text,
         "body": st.text(min_size=1, max_size=40) | form_text | st.sampled_from(MARKDOWN_BOMBS),
         "parent": refs(*COMMENT_NAMES, template="{}") | form_text,
         "comment": refs(*COMMENT_NAMES, template="{}") | form_text,

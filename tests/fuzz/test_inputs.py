@@ -31,6 +31,7 @@ from tests.fuzz.strategies import (
     RAW_JSON,
     JsonFrame,
     Ref,
+    answer_payloads,
     api_payloads,
     encoded,
     form_text,
@@ -77,7 +78,9 @@ def db_state() -> dict[str, list]:
     """Every row a client's input can write, to compare before and after one input."""
     return {
         "comments": list(
-            Comment.objects.order_by("pk").values_list("pk", "body", "deleted", "hidden", "edited")
+            Comment.objects.order_by("pk").values_list(
+                "pk", "body", "deleted", "hidden", "edited", "question", "answer", "accepted"
+            )
         ),
         "reactions": list(Reaction.objects.order_by("pk").values_list("comment_id", "user_id", "kind")),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
@@ -244,6 +247,45 @@ def test_comment_api_takes_any_json(csrf_client, post, thread_ids, frame, csrf):
     still_serving(client, post)
 
 
+@pytest.mark.django_db
+@fuzz(30)
+@given(frame=answer_payloads, person=PEOPLE)
+@example(
+    frame=JsonFrame({"question": Ref("question"), "answer": Ref("answerable")}, ascii=True), person="editor"
+)
+@example(frame=JsonFrame({"question": Ref("question"), "answer": None}, ascii=True), person="editor")
+@example(frame=JsonFrame({"question": Ref("question"), "answer": Ref("reply")}, ascii=True), person="editor")
+@example(
+    frame=JsonFrame({"question": Ref("question"), "answer": Ref("answerable")}, ascii=True), person="staff"
+)
+@example(frame=JsonFrame({"question": "١٢", "answer": None}, ascii=True), person="editor")
+@example(frame=JsonFrame({"question": Ref("question"), "answer": 2**70}, ascii=True), person="editor")
+def test_answer_api_takes_any_json(client, post, thread_ids, people, frame, person):
+    sign_in(client, people[person])
+    payload = resolve(frame.message, thread_ids)
+    state = db_state()
+
+    response = answered(
+        client.post(
+            f"/api/threads/{post.pk}/answers/",
+            data=encoded(frame.text(thread_ids)),
+            content_type="application/json",
+        )
+    )
+
+    written = changes(state, db_state())
+    if response.status_code == 200:
+        assert person == "editor" and payload["question"] == thread_ids["question"]
+        assert payload["answer"] in (None, thread_ids["answerable"])
+        assert response.json()["comment"]["id"] == thread_ids["question"]
+        assert written <= {"comments", "notifications"}
+    else:
+        error = response.json()["error"]
+        assert HTTP_STATUS[error["code"]] == response.status_code and error["message"]
+        assert written == set()
+    still_serving(client, post)
+
+
 http_bodies = st.one_of(
     st.sampled_from(RAW_JSON).map(encoded),
     st.text(max_size=40).map(encoded),
@@ -324,6 +366,8 @@ FORM_WRITES = {
     "delete": {"comments"},
     "hide": {"comments"},
     "show": {"comments"},
+    "answer": {"comments", "notifications"},
+    "unanswer": {"comments"},
 }
 
 
@@ -364,18 +408,27 @@ SERVER_FRAMES = {
     "comment.updated",
     "comment.deleted",
     "comment.reactions",
+    "comment.answered",
     "typing",
     "presence",
     "error",
 }
 # Frames that reach the socket from the channel layer, whenever they arrive.
-BROADCASTS = {"comment.created", "comment.updated", "comment.deleted", "comment.reactions", "presence"}
+BROADCASTS = {
+    "comment.created",
+    "comment.updated",
+    "comment.deleted",
+    "comment.reactions",
+    "comment.answered",
+    "presence",
+}
 SOCKET_WRITES = {
     "comment.create": {"comments", "notifications"},
     "comment.edit": {"comments"},
     "comment.delete": {"comments"},
     "comment.hide": {"comments"},
     "reaction.toggle": {"reactions"},
+    "comment.answer": {"comments", "notifications"},
 }
 
 
