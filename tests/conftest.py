@@ -5,6 +5,7 @@ is missing on a developer's machine, and fail instead under ``CI=true``.
 """
 
 import os
+import types
 
 from django.conf import settings
 
@@ -64,6 +65,41 @@ def _fresh_channel_layers():
     channel_layers.backends = {}
     yield
     channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_presence_summaries():
+    """No thread's presence summary outlives its test.
+
+    The summary a handshake reads (``presence._recent``) is kept per page id
+    in this process for up to two seconds, and page ids repeat from one test
+    to the next: one test's crowd must not be the next test's snapshot, nor
+    a query count depend on how fast the machine ran the test before.
+    """
+    from blog.threads import presence
+
+    presence._recent.clear()
+    yield
+    presence._recent.clear()
+
+
+@pytest.fixture
+def rate_clock_held(monkeypatch):
+    """The comment rate limit's clock held still in the middle of a window.
+
+    The limit counts in fixed windows of ``COMMENT_RATE_WINDOW`` seconds; on a
+    slow machine a test's few requests can straddle a window's edge and be
+    counted in two windows, passing a limit they should meet.
+    """
+    from django.core.cache import cache
+
+    from blog.threads import limits
+
+    window = max(1, settings.COMMENT_RATE_WINDOW)
+    now = (limits.time.time() // window) * window + window / 2
+    monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=lambda: now))
+    cache.clear()  # counts left by an earlier test in this same window
+    return now
 
 
 @pytest.fixture

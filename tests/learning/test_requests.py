@@ -138,9 +138,8 @@ def test_the_database_keeps_one_active_request_per_title(make_request):
         twin.save(clean=False)
 
 
-def test_asking_is_rate_limited_like_comments(settings, staff, request_index):
+def test_asking_is_rate_limited_like_comments(settings, staff, request_index, rate_clock_held):
     settings.COMMENT_RATE_LIMIT = 2
-    cache.clear()
     for n in range(2):
         request_ask(user=staff, index=request_index, title=f"{TITLE} part {n}", details="", topics=["Wikis"])
 

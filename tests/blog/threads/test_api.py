@@ -108,7 +108,7 @@ def test_unreadable_and_oversized_bodies(client, post, staff):
     assert (huge.status_code, huge.json()["error"]["code"]) == (413, "too_long")
 
 
-def test_anonymous_post_is_401_and_rate_limit_is_429(client, post, staff, settings):
+def test_anonymous_post_is_401_and_rate_limit_is_429(client, post, staff, settings, rate_clock_held):
     anonymous = post_json(client, api_url(post), {"body": "x", "parent": None, "client_id": "a"})
     settings.COMMENT_RATE_LIMIT = 1
     client.force_login(staff)

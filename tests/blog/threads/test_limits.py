@@ -24,7 +24,7 @@ def test_typing_notices_are_dropped_when_the_cache_is_down(cache_down):
     assert typing_allowed(page_id=1, user_id=1) is False
 
 
-def test_the_limit_still_applies_when_the_cache_is_up(settings):
+def test_the_limit_still_applies_when_the_cache_is_up(settings, rate_clock_held):
     settings.COMMENT_RATE_LIMIT = 1
     assert comment_rate_check(user_id=99) is None
     assert comment_rate_check(user_id=99) >= 1
