@@ -1,5 +1,8 @@
 """The site's skeleton: home page, blog, lessons, collections and requests, and who may write where."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
@@ -46,15 +49,10 @@ def site_bootstrap() -> HomePage:
         )
         root.add_child(instance=home)
         home.save_revision().publish()
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            Site.objects.create(
-                hostname="localhost", root_page=home, is_default_site=True, site_name="Pairwise"
-            )
-        else:
-            site.root_page = home
-            site.site_name = "Pairwise"
-            site.save()
+        site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+        site.root_page, site.site_name = home, "Pairwise"
+        site.hostname, site.port = _base_host()
+        site.save()
         if welcome is not None:
             welcome.delete()
 
@@ -99,3 +97,9 @@ def site_bootstrap() -> HomePage:
                 permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
             )
     return home
+
+
+def _base_host() -> tuple[str, int]:
+    """The host and port of ``BASE_URL``: where feeds, the admin's links and the API say pages are."""
+    base = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    return base.hostname or "localhost", base.port or (443 if base.scheme == "https" else 80)

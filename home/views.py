@@ -5,14 +5,13 @@ from django.shortcuts import render
 
 from blog.selectors import search_posts
 from learning.selectors import search_lessons
+from site.inputs import search_words
 
 RESULTS_PER_PAGE = 10
-MAX_QUERY_LENGTH = 200
 
 
 def search(request):
-    # NUL is the one character no database search accepts; it means nothing in a query.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
+    query = search_words(request.GET.get("q", ""))
     results, lessons = None, []
     if query:
         results = Paginator(search_posts(query, user=request.user), RESULTS_PER_PAGE).get_page(

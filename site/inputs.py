@@ -18,6 +18,11 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Replaced by a space in search words: NUL and lone surrogates, which no
+# database takes, and the double quote, which the SQLite search backend puts
+# around each word without escaping it (one quote is a syntax error there).
+_NOT_SEARCHABLE = re.compile('[\x00"\ud800-\udfff]')
+MAX_SEARCH_LENGTH = 200
 
 
 class InvalidInput(ValueError):
@@ -49,6 +54,16 @@ def check_text(value: str, *, name: str = "text") -> str:
     if _SURROGATE.search(value):
         raise InvalidInput(f"{name} is not valid Unicode.")
     return value
+
+
+def search_words(value: str, *, max_length: int = MAX_SEARCH_LENGTH) -> str:
+    """What a reader typed into a search, as words every search backend takes.
+
+    Characters no backend can take become spaces, runs of spaces one, and the
+    result is cut at ``max_length`` characters; an empty result means there
+    is nothing to search for.
+    """
+    return " ".join(_NOT_SEARCHABLE.sub(" ", value).split())[:max_length].strip()
 
 
 def parse_json(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_JSON_DEPTH) -> object:

@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from blog import urls as blog_urls
 from home import views as home_views
+from home.api import api_router
 from learning import urls as learning_urls
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", home_views.search, name="search"),
+    # Wagtail's API v2, read-only, as anonymous readers see the site (docs/api.md).
+    path("api/v2/", api_router.urls),
     path("", include(blog_urls)),
     path("", include(learning_urls)),
 ]

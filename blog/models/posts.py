@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
@@ -18,6 +19,7 @@ from blog.blocks import PostBodyBlock, reading_minutes
 from blog.forms import PairPageForm
 from blog.models.pairs import MentorPair, PairPageMixin, PairPageQuerySet
 from blog.permissions import PairPagePermissionsMixin
+from blog.serializers import PairSerializer, TopicNamesField
 from blog.threads.models import Comment
 from blog.threads.pages import ThreadPageMixin
 from site.visibility import VisibilityRuleMixin
@@ -75,6 +77,16 @@ class BlogPostPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, Vis
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.RelatedFields("pair", [index.SearchField("name")]),
         index.FilterField("date"),
+    ]
+
+    # What Wagtail's API v2 serves (``home.api``, docs/api.md).
+    api_fields = [
+        APIField("date"),
+        APIField("intro"),
+        APIField("pair", serializer=PairSerializer()),
+        APIField("tags", serializer=TopicNamesField()),
+        APIField("reading_minutes"),
+        APIField("body"),
     ]
 
     objects = PageManager.from_queryset(PostQuerySet)()

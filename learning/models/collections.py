@@ -5,6 +5,8 @@ from django.db import models
 
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.api import APIField
+from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
@@ -12,7 +14,9 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 
+from blog.serializers import TopicNamesField
 from learning.models.progress import collection_progress, collection_summaries
+from learning.serializers import CollectionItemsField
 from site.visibility import VisibilityRuleMixin
 
 # The page types a collection may hold, as Wagtail's chooser names them.
@@ -87,6 +91,14 @@ class CollectionPage(VisibilityRuleMixin, Page):
     base_form_class = CollectionPageForm
 
     search_fields = Page.search_fields + [index.SearchField("description")]
+
+    # What Wagtail's API v2 serves (``home.api``, docs/api.md).
+    api_fields = [
+        APIField("description"),
+        APIField("tags", serializer=TopicNamesField()),
+        APIField("cover", serializer=ImageRenditionField("fill-1200x630", source="cover_image")),
+        APIField("items", serializer=CollectionItemsField()),
+    ]
 
     parent_page_types = ["learning.CollectionIndexPage"]
     subpage_types: list[str] = []

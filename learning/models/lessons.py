@@ -5,17 +5,20 @@ from django.db import models
 from django.utils import timezone
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, PageChooserPanel
+from wagtail.api import APIField
 from wagtail.fields import StreamField
 from wagtail.models import Page, PageManager
 from wagtail.search import index
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
+from rest_framework import serializers
 from taggit.models import TaggedItemBase
 
 from blog.forms import PairPageForm
 from blog.models import PairPageMixin, PairPageQuerySet
 from blog.permissions import PairPagePermissionsMixin
+from blog.serializers import PairSerializer, TopicNamesField
 from blog.threads.pages import ThreadPageMixin
 from learning.blocks import KnowledgeCheckBlock, LessonBodyBlock, estimated_minutes
 from learning.models.progress import lesson_progress
@@ -112,6 +115,18 @@ class LessonPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, Visib
         index.SearchField("takeaways"),
         index.RelatedFields("tags", [index.SearchField("name", boost=2)]),
         index.FilterField("date"),
+    ]
+
+    # What Wagtail's API v2 serves (``home.api``, docs/api.md): not the
+    # knowledge check, whose answers are checked on the server.
+    api_fields = [
+        APIField("objective"),
+        APIField("date"),
+        APIField("pair", serializer=PairSerializer(allow_null=True)),
+        APIField("tags", serializer=TopicNamesField()),
+        APIField("reading_minutes", serializer=serializers.IntegerField(source="estimated_minutes")),
+        APIField("body"),
+        APIField("takeaways"),
     ]
 
     objects = PageManager.from_queryset(LessonQuerySet)()

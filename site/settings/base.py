@@ -58,6 +58,8 @@ if REDIS_CHANNEL_LAYER not in {"core", "pubsub"}:
 # several sites (say staging and production) can share one Redis.
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "pairwise")
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute addresses in Wagtail's API v2 (home.api) start here too.
+WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Live threads: how many comments one user may post in the window.
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
+    "wagtail.api.v2",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -94,6 +97,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
     "daphne",
     "channels",
     "django.contrib.auth",

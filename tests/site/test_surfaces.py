@@ -85,9 +85,10 @@ def signed_in(user) -> Client:
     return client
 
 
-# Addresses, by URL name or page type, and how to ask for them. Each shows
-# listings or a page; ``None`` marks what shows no page's content or address.
-def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
+# Addresses, by URL name or page type, and how to ask for them (one request,
+# or a list where one name serves several endpoints). Each shows listings or
+# a page; ``None`` marks what shows no page's content or address.
+def _http_surfaces(world) -> dict[str, tuple[str, str] | list[tuple[str, str]] | None]:
     post, lesson, collection = world["post"], world["lesson"], world["collection"]
     secret_request = world["request"].pk
     return {
@@ -139,6 +140,22 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | None]:
         "login": None,
         "logout": None,
         "favicon": None,  # the site's icon
+        # Wagtail's API v2: each endpoint's listing, detail and find, every field asked for.
+        "listing": [
+            ("get", f"/api/v2/{endpoint}/?fields=*&search=Committee")
+            for endpoint in ("pages", "posts", "lessons", "collections")
+        ]
+        + [("get", f"/api/v2/{endpoint}/?fields=*") for endpoint in ("posts", "lessons", "collections")],
+        "detail": [
+            ("get", f"/api/v2/{endpoint}/{page.pk}/")
+            for endpoint in ("pages", "posts", "lessons", "collections")
+            for page in (post, lesson, collection)
+        ],
+        "find": [
+            ("get", f"/api/v2/{endpoint}/find/?html_path={page.url}")
+            for endpoint in ("pages", "posts", "lessons")
+            for page in (post, lesson)
+        ],
     }
 
 
@@ -183,20 +200,18 @@ def test_every_surface_is_covered(world):
 def test_no_surface_shows_a_restricted_page_to_those_it_keeps_out(world, staff, who):
     client = Client() if who == "anonymous" else signed_in(staff)
     leaks = []
-    for name, request in _http_surfaces(world).items():
-        if request is None:
-            continue
-        method, url = request
-        response = getattr(client, method)(url)
-        assert response.status_code < 500, (name, response.status_code)
-        text = response.content.decode()
-        if (
-            SECRET in text
-            or LESSON_SECRET in text
-            or world["post"].url in text
-            or world["lesson"].url in text
-        ):
-            leaks.append(name)
+    for name, requests in _http_surfaces(world).items():
+        for method, url in [requests] if isinstance(requests, tuple) else requests or []:
+            response = getattr(client, method)(url)
+            assert response.status_code < 500, (name, url, response.status_code)
+            text = response.content.decode()
+            if (
+                SECRET in text
+                or LESSON_SECRET in text
+                or world["post"].url in text
+                or world["lesson"].url in text
+            ):
+                leaks.append((name, url))
     assert leaks == []
 
 
