@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from blog import views
+from blog import email_views, views
 from blog.threads import urls as thread_urls
 
 urlpatterns = [
@@ -13,5 +13,7 @@ urlpatterns = [
     path("people/", views.people_index, name="people_index"),
     path("people/<str:username>/", views.person_detail, name="person_detail"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("me/notifications/settings/", email_views.notification_settings, name="notification_settings"),
+    path("email/unsubscribe/<str:token>/", email_views.email_unsubscribe_view, name="email_unsubscribe"),
     path("", include(thread_urls)),
 ]

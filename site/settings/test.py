@@ -10,4 +10,6 @@ WHITENOISE_AUTOREFRESH = False
 # Tests exercise the limit with their own numbers.
 COMMENT_RATE_LIMIT = 5
 COMMENT_RATE_WINDOW = 10
+# And the e-mail delay with theirs (``make run`` shortens it for the demo).
+EMAIL_NOTIFICATION_DELAY = 600
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
