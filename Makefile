@@ -34,6 +34,8 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The demo e-mails a notification left unseen for a minute, not ten.
+run: export EMAIL_NOTIFICATION_DELAY ?= 60
 run: demo
 	@echo ""
 	@echo "  Pairwise is running at http://$(HOST):$(PORT)/"
