@@ -13,5 +13,6 @@ urlpatterns = [
     path("people/", views.people_index, name="people_index"),
     path("people/<str:username>/", views.person_detail, name="person_detail"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("pages/<id:page_id>/react/", views.page_react, name="page_react"),
     path("", include(thread_urls)),
 ]
