@@ -33,8 +33,17 @@ class PostQuerySet(PairPageQuerySet):
     listing_order = ("-date", "-first_published_at", "-pk")
 
     def for_listing(self) -> "PostQuerySet":
-        """Also each post's ``comment_count`` (comments everyone can see), in the same query."""
-        return super().for_listing().annotate(comment_count=_visible_comment_count())
+        """Also each post's cover (its renditions in one more query) and ``comment_count``.
+
+        The count is of the comments everyone can see, in the same query.
+        """
+        return (
+            super()
+            .for_listing()
+            .select_related("cover_image")
+            .prefetch_related("cover_image__renditions")
+            .annotate(comment_count=_visible_comment_count())
+        )
 
 
 def _visible_comment_count():
@@ -57,6 +66,14 @@ class BlogPostPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, Vis
     date = models.DateField("publication date", default=timezone.localdate)
     intro = models.CharField(max_length=300, help_text="One or two sentences shown in listings.")
     body = StreamField(PostBodyBlock())
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Shown at the top of the post and on its card in listings.",
+    )
     tags = ClusterTaggableManager(through=BlogPostTag, blank=True, help_text="Topics this post is about.")
     # Derived from the body whenever the page is saved; stored so listings
     # need not parse every body to show it.
@@ -67,6 +84,7 @@ class BlogPostPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, Vis
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("pair"), FieldPanel("date")]),
         FieldPanel("intro"),
+        FieldPanel("cover_image"),
         FieldPanel("body"),
         FieldPanel("tags"),
     ]

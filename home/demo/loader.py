@@ -9,6 +9,7 @@ created, so loading the demo again creates nothing.
 """
 
 import datetime
+import functools
 import io
 import json
 import uuid
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from wagtail.images import get_image_model
@@ -26,9 +28,12 @@ from PIL import ImageDraw
 from taggit.models import Tag
 
 from blog.models import BlogIndexPage, BlogPostPage, MentorPair, PairCheckIn, PairGoal, Profile
+from blog.templatetags.people_tags import initials
 from blog.threads import questions as thread_questions
 from blog.threads import services as thread_services
-from home.demo.records import DemoData, DemoDataError, Image, Lesson, Question, demo_data
+from blog.threads.models import Comment, Thread
+from home.demo.covers import avatar_png, cover_jpeg
+from home.demo.records import Conversation, DemoData, DemoDataError, Image, Lesson, Question, demo_data
 from home.models import HomePage
 from home.services import site_bootstrap
 from learning import request_services
@@ -45,6 +50,7 @@ from learning.models import (
     TopicRequestPage,
 )
 from learning.models.requests import title_key
+from site.people import display_name
 
 # Question and choice ids are derived from the lesson slug, so they are the
 # same on every machine that loads the demo.
@@ -75,6 +81,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         data, home=home, pairs=pairs, posts=posts, image_ids=image_ids, today=today
     )
     collections_created = _collections(data, home=home, users=users, pages=posts | lessons)
+    conversations_created = _conversations(data, users=users, pages=posts | lessons)
     checks_created = _activity(data, users=users, pairs=pairs, posts=posts, lessons=lessons, today=today)
     requests_created = _requests(data, home=home, users=users, pairs=pairs, pages=posts | lessons)
     questions_created = _thread_questions(data, users=users, pages=posts | lessons)
@@ -90,6 +97,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         "knowledge checks": checks_created,
         "requests": requests_created,
         "questions": questions_created,
+        "conversation comments": conversations_created,
     }
 
 
@@ -141,6 +149,13 @@ def _profiles(data: DemoData, *, users: dict, today: datetime.date) -> int:
             team=record.team,
             joined_on=today - datetime.timedelta(days=round(record.joined_months_ago * 30.44)),
             bio=record.bio,
+            avatar=_generated_image(
+                f"Avatar of {display_name(user)} (demo)",
+                name=f"avatar-{user.username}.png",
+                content=functools.partial(
+                    avatar_png, username=user.username, initials=initials(display_name(user))
+                ),
+            ),
         )
         profile.can_teach.set(record.can_teach)
         profile.wants_to_learn.set(record.wants_to_learn)
@@ -214,6 +229,25 @@ def _images(data: DemoData) -> tuple[dict[str, int], int]:
     return ids, created
 
 
+def _generated_image(title: str, *, name: str, content):
+    """The image titled ``title``, saved from ``content()`` (bytes) the first time it is asked for."""
+    ImageModel = get_image_model()
+    image = ImageModel.objects.filter(title=title).first()
+    if image is None:
+        image = ImageModel(title=title, file=ImageFile(io.BytesIO(content()), name=name))
+        image.save()
+    return image
+
+
+def _cover(slug: str, title: str, topics: tuple[str, ...]):
+    """A page's cover, drawn in its first topic's palette and seeded by its slug (see covers.py)."""
+    return _generated_image(
+        f"Cover of “{title}” (demo)",
+        name=f"cover-{slug}.jpg",
+        content=functools.partial(cover_jpeg, seed=slug, topic=topics[0] if topics else slug),
+    )
+
+
 def _bar_chart_png(spec: Image) -> bytes:
     """A plain horizontal bar chart of ``spec.bars`` under ``spec.heading``, as PNG bytes.
 
@@ -267,6 +301,7 @@ def _posts(
             pair=pair,
             date=today - datetime.timedelta(days=spec.days_ago),
             intro=spec.intro,
+            cover_image=_cover(spec.slug, spec.title, spec.tags),
             body=_stream_json(spec.body, image_ids),
             owner=pair.first_member,
         )
@@ -357,6 +392,7 @@ def _collections(data: DemoData, *, home: HomePage, users: dict, pages: dict) ->
             slug=spec.slug,
             description=spec.description,
             featured=spec.featured,
+            cover_image=_cover(spec.slug, spec.title, spec.tags),
             owner=curator,
         )
         collection.items = [
@@ -499,3 +535,69 @@ def _thread_questions(data: DemoData, *, users: dict, pages: dict) -> int:
                 answer_id=replies[record.answer - 1].pk,
             )
     return created
+
+
+# --- Conversations ---------------------------------------------------------------
+
+# Comments of one conversation, oldest first, are this far apart.
+_TALK_GAP = datetime.timedelta(minutes=47)
+
+
+def _conversations(data: DemoData, *, users: dict, pages: dict) -> int:
+    """Comments, replies and reactions through the thread's services; how many comments were new.
+
+    Each comment's ``client_id`` comes from its page and its place in the
+    file, so loading again finds it (``comment_create`` returns it) and
+    writes nothing; reactions are given only with a comment just written,
+    since giving one again would take it back. New comments are dated back
+    from the conversation's ``days_ago``, the thread's last activity too.
+    The comment rate limit, there for people typing, is lifted while the
+    demo writes as many people at once.
+    """
+    created = 0
+    with override_settings(COMMENT_RATE_LIMIT=10**9):
+        for conversation in data.conversations:
+            created += _conversation(conversation, users=users, page=pages[conversation.page])
+    return created
+
+
+def _conversation(conversation: Conversation, *, users: dict, page) -> int:
+    said = []  # (comment, was it written now), in the order they were written
+    for number, record in enumerate(conversation.comments, start=1):
+        # A client id is at most 64 characters: a slug may be longer, its uuid5 is not.
+        key = f"demo-talk-{_id(conversation.page, str(number))}"
+        made = thread_services.comment_create(
+            page=page, user=users[record.author], body=record.body, client_id=key
+        )
+        said.append((made, record.reactions))
+        for reply_number, reply in enumerate(record.replies, start=1):
+            said.append(
+                (
+                    thread_services.comment_create(
+                        page=page,
+                        user=users[reply.author],
+                        body=reply.body,
+                        client_id=f"{key}-r{reply_number}",
+                        parent_id=made.comment.pk,
+                    ),
+                    reply.reactions,
+                )
+            )
+    last = timezone.now() - datetime.timedelta(days=conversation.days_ago, minutes=20)
+    new = 0
+    for position, (made, reactions) in enumerate(said):
+        if not made.created:
+            continue
+        new += 1
+        for reaction in reactions:
+            for person in reaction.by:
+                thread_services.reaction_toggle(
+                    page=page, user=users[person], comment_id=made.comment.pk, kind=reaction.kind
+                )
+        # Backdated, as the requests are: the service stamps now.
+        Comment.objects.filter(pk=made.comment.pk).update(
+            created=last - _TALK_GAP * (len(said) - 1 - position)
+        )
+    if new:
+        Thread.objects.filter(page=page).update(last_activity=last)
+    return new

@@ -19,6 +19,7 @@ from typing import Any, get_args, get_origin
 from wagtail import blocks
 
 from blog.models import BlogPostPage, MentorPair
+from blog.threads.selectors import REACTION_KINDS
 from learning.models import LessonPage
 
 DATA_DIR = Path(__file__).parent
@@ -196,6 +197,36 @@ class ThreadQuestion:
     marked_by: str = ""  # who marked it: a member of the page's pair
 
 
+@dataclass(frozen=True)
+class Reaction:
+    kind: str  # one of the thread's reaction kinds: like, learned, insightful, question
+    by: tuple[str, ...]  # usernames
+
+
+@dataclass(frozen=True)
+class TalkReply:
+    author: str
+    body: str
+    reactions: tuple[Reaction, ...] = ()
+
+
+@dataclass(frozen=True)
+class TalkComment:
+    author: str
+    body: str
+    reactions: tuple[Reaction, ...] = ()
+    replies: tuple[TalkReply, ...] = ()
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The comments on one post or lesson, oldest first, each with its replies and reactions."""
+
+    page: str  # a post's or a lesson's slug
+    comments: tuple[TalkComment, ...]
+    days_ago: int = 0  # when its last comment was written
+
+
 def _in(file: str, default: Any = MISSING) -> Any:
     return field(default=default, metadata={"file": file})
 
@@ -220,6 +251,7 @@ class DemoData:
     reads: tuple[Read, ...] = _in("activity.toml", ())
     requests: tuple[TopicRequest, ...] = _in("requests.toml", ())
     thread_questions: tuple[ThreadQuestion, ...] = _in("questions.toml", ())
+    conversations: tuple[Conversation, ...] = _in("conversations.toml", ())
 
 
 DATA_FILES = tuple(sorted({f.metadata["file"] for f in fields(DemoData)}))
@@ -454,6 +486,29 @@ def _check_references(data: DemoData) -> None:
                 f"{where}: marked_by must be a member of the page's pair ({', '.join(sorted(hosts))})"
             )
     _check_requests(data, people=people, pairs=pairs, pages=posts | lessons)
+    _check_conversations(data, people=people, pages=posts | lessons)
+
+
+def _check_conversations(data: DemoData, *, people: dict, pages: dict) -> None:
+    """Each conversation is on a known page, once, written and reacted to by known people."""
+    _unique(data, "conversations", "page")
+    for where, conversation in _labelled(data, "conversations"):
+        _names(where, "page", conversation.page, pages, "posts.toml or lessons.toml")
+        if not conversation.comments:
+            raise DemoDataError(f"{where}: comments: a conversation needs at least one")
+        for number, comment in enumerate(conversation.comments, start=1):
+            here = f"{where}, comments no. {number}"
+            for said in (comment, *comment.replies):
+                _names(here, "author", said.author, people, "people.toml")
+                for reaction in said.reactions:
+                    if reaction.kind not in REACTION_KINDS:
+                        raise DemoDataError(
+                            f"{here}: reaction {reaction.kind!r}: say {', '.join(REACTION_KINDS)}"
+                        )
+                    for person in reaction.by:
+                        _names(here, "reactions' by", person, people, "people.toml")
+                    if len(set(reaction.by)) != len(reaction.by):
+                        raise DemoDataError(f"{here}: reaction {reaction.kind!r} names someone twice")
 
 
 def _check_requests(data: DemoData, *, people: dict, pairs: dict, pages: dict) -> None:

@@ -17,7 +17,9 @@ from taggit.models import Tag, TaggedItem
 
 from blog.models import BlogPostPage, BlogPostTag, MentorPair, PairCheckIn, PairGoal, Profile
 from blog.selectors import pairing_board
+from blog.threads.models import Comment, Reaction
 from home.demo import demo_data, load_demo
+from learning.models import CollectionPage
 
 DEMO = demo_data()
 
@@ -36,6 +38,8 @@ def counts() -> dict[str, int]:
         TaggedItem,
         BlogPostTag,
         get_image_model(),
+        Comment,
+        Reaction,
     ]
     return {model.__name__: model.objects.count() for model in models}
 
@@ -65,7 +69,10 @@ class DemoSiteTests(TestCase):
         assert before["User"] == len(DEMO.people)
         assert before["MentorPair"] == len(DEMO.pairs)
         assert before["BlogPostPage"] == len(DEMO.posts)
-        assert before["Image"] == len(DEMO.images)
+        # The charts, a cover for each post and collection, an avatar for each person.
+        assert before["Image"] == len(DEMO.images) + len(DEMO.posts) + len(DEMO.collections) + len(
+            DEMO.people
+        )
         assert f"{len(DEMO.posts)} posts" in self.load_output
         assert f"{len(DEMO.people)} people" in self.load_output
         assert Profile.objects.count() == len(DEMO.profiles) == len(DEMO.people)
@@ -103,6 +110,26 @@ class DemoSiteTests(TestCase):
         assert Comment.objects.filter(question=True).count() == len(DEMO.thread_questions)
         page = page_text(self.client, "/blog/why-our-credit-memos-moved-to-the-wiki/")
         assert "Question for the authors · answered" in page
+
+    def test_every_post_and_collection_has_a_cover_and_most_posts_a_conversation(self):
+        posts = BlogPostPage.objects.live()
+        assert not posts.filter(cover_image=None).exists()
+        assert not CollectionPage.objects.live().filter(cover_image=None).exists()
+        covers = set(posts.values_list("cover_image", flat=True))
+        assert len(covers) == posts.count()  # one each, not one for all
+        assert not Profile.objects.filter(avatar=None).exists()
+        talked_about = posts.filter(comments__deleted=False).distinct().count()
+        assert talked_about >= posts.count() * 3 // 4
+        replied = posts.filter(comments__parent__isnull=False).distinct().count()
+        assert replied >= posts.count() // 2
+        assert Reaction.objects.count() > len(DEMO.conversations)
+        # Dated back: the conversations did not all happen in the last minute.
+        assert Comment.objects.filter(created__lt=timezone.now() - timezone.timedelta(days=7)).exists()
+        listing = page_text(self.client, "/blog/")
+        assert "0 comments" not in listing
+        post = page_text(self.client, "/blog/what-a-treasurer-means-by-liquidity/")
+        assert "Naive question from product" in post
+        assert 'aria-label="Like: 3"' in post
 
     def test_the_pairing_board_has_two_way_suggestions_and_a_one_way_one(self):
         board = pairing_board(today=timezone.localdate())
