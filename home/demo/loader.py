@@ -81,10 +81,13 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         data, home=home, pairs=pairs, posts=posts, image_ids=image_ids, today=today
     )
     collections_created = _collections(data, home=home, users=users, pages=posts | lessons)
-    conversations_created = _conversations(data, users=users, pages=posts | lessons)
     checks_created = _activity(data, users=users, pairs=pairs, posts=posts, lessons=lessons, today=today)
     requests_created = _requests(data, home=home, users=users, pairs=pairs, pages=posts | lessons)
-    questions_created = _thread_questions(data, users=users, pages=posts | lessons)
+    # The comment rate limit is there for people typing; the demo writes as
+    # many people at once, and counts against their allowance otherwise.
+    with override_settings(COMMENT_RATE_LIMIT=10**9):
+        questions_created = _thread_questions(data, users=users, pages=posts | lessons)
+        conversations_created = _conversations(data, users=users, pages=posts | lessons)
     return {
         "people": people_created,
         "profiles": profiles_created,
@@ -551,13 +554,10 @@ def _conversations(data: DemoData, *, users: dict, pages: dict) -> int:
     writes nothing; reactions are given only with a comment just written,
     since giving one again would take it back. New comments are dated back
     from the conversation's ``days_ago``, the thread's last activity too.
-    The comment rate limit, there for people typing, is lifted while the
-    demo writes as many people at once.
     """
     created = 0
-    with override_settings(COMMENT_RATE_LIMIT=10**9):
-        for conversation in data.conversations:
-            created += _conversation(conversation, users=users, page=pages[conversation.page])
+    for conversation in data.conversations:
+        created += _conversation(conversation, users=users, page=pages[conversation.page])
     return created
 
 
