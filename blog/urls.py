@@ -12,6 +12,7 @@ urlpatterns = [
     path("pairs/<slug:slug>/check-ins/", views.pair_check_in_add, name="pair_check_in_add"),
     path("people/", views.people_index, name="people_index"),
     path("people/<str:username>/", views.person_detail, name="person_detail"),
+    path("people/<str:username>/avatar/", views.person_avatar, name="person_avatar"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
     path("", include(thread_urls)),
 ]

@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from taggit.models import Tag
 
@@ -24,8 +25,9 @@ from blog.selectors import (
     person_page,
     questions_waiting,
 )
+from blog.templatetags.people_tags import avatar_colour, initials
 from site.inputs import InvalidInput, check_text
-from site.people import is_editor
+from site.people import display_name, is_editor
 
 
 def pair_index(request):
@@ -173,6 +175,39 @@ def person_detail(request: HttpRequest, username: str) -> HttpResponse:
     profile = Profile.objects.select_related("user", "avatar").filter(user=user).first() or Profile(user=user)
     shown = person_page(profile=profile, viewer=request.user, session=request.session)
     return render(request, "blog/person_detail.html", {"person": shown, "profile": profile})
+
+
+# Long enough for a page of comments to ask once, short enough that a new photo shows soon.
+AVATAR_MAX_AGE = 300
+
+
+@require_GET
+def person_avatar(request: HttpRequest, username: str) -> HttpResponse:
+    """A person's picture for bylines, comments and who is here: their photo, or their initials.
+
+    Open to anyone who may read a page that names them (a byline or a comment
+    shows the name already). A name nobody has gets a question mark, not a
+    404, so the address tells no one who works here.
+    """
+    user = None
+    try:
+        check_text(username, name="username")
+    except InvalidInput:
+        pass
+    else:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+    profile = Profile.objects.select_related("avatar").filter(user=user).first() if user else None
+    if profile is not None and profile.avatar is not None:
+        response = redirect(profile.avatar.get_rendition("fill-96x96-c100").url)
+    else:
+        name = display_name(user) if user else "?"
+        svg = render_to_string(
+            "blog/avatar.svg",
+            {"initials": initials(name) if user else "?", "colour": avatar_colour(username if user else "")},
+        )
+        response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = f"public, max-age={AVATAR_MAX_AGE}"
+    return response
 
 
 @login_required

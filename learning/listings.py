@@ -1,4 +1,4 @@
-"""Posts and lessons made ready for a list: their tags and pair, in a fixed number of queries.
+"""Posts and lessons made ready for a list: tags, pair and cover, in a fixed number of queries.
 
 Imports no page model, so that page models, selectors and views can all use it.
 """
@@ -21,9 +21,10 @@ def page_kind(page: Page) -> str:
 
 
 def prefetch_listing_relations(pages: list[Page]) -> None:
-    """Tags and pair members of posts and lessons: a few queries per page type, whatever the count."""
+    """Tags, pair members and covers of posts and lessons: a few queries per page type, whatever the count."""
     by_type: dict[type, list[Page]] = {}
     for page in pages:
         by_type.setdefault(type(page), []).append(page)
-    for of_type in by_type.values():
-        prefetch_related_objects(of_type, *LISTING_RELATIONS)
+    for page_type, of_type in by_type.items():
+        covers = ("cover_image__renditions",) if hasattr(page_type, "cover_image") else ()
+        prefetch_related_objects(of_type, *LISTING_RELATIONS, *covers)

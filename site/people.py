@@ -20,6 +20,11 @@ def person_url(username: str) -> str:
     return f"/people/{quote(username, safe='')}/"
 
 
+def avatar_url(username: str) -> str:
+    """The address of a person's picture (their photo, or their initials), served by the blog app."""
+    return f"{person_url(username)}avatar/"
+
+
 def is_editor(user) -> bool:
     """Editors review and publish, curate and moderate; superusers count too.
 

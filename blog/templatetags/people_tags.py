@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from site.people import display_name, person_url
+from site.people import avatar_url, display_name, person_url
 
 register = template.Library()
 
@@ -40,14 +40,40 @@ def avatar(user, size: int = 48) -> dict:
     """The person's photo, or their initials on one of the site's colours (no outside service)."""
     profile = getattr(user, "profile", None) if user.pk else None
     name = display_name(user)
-    digest = hashlib.sha256(user.get_username().encode()).digest()
     return {
         "image": profile.avatar if profile is not None else None,
         "name": name,
         "initials": initials(name),
-        "colour": AVATAR_COLOURS[digest[0] % len(AVATAR_COLOURS)],
+        "colour": avatar_colour(user.get_username()),
         "size": size,
     }
+
+
+def avatar_colour(username: str) -> str:
+    """One of the site's colours, always the same for the same person."""
+    return AVATAR_COLOURS[hashlib.sha256(username.encode()).digest()[0] % len(AVATAR_COLOURS)]
+
+
+@register.simple_tag
+def avatar_image(username: str, size: int = 32, css_class: str = "avatar") -> SafeString:
+    """The person's picture by its address (no query): for lists of many people, comments, bylines."""
+    return format_html(
+        '<img class="{}" src="{}" alt="" width="{}" height="{}" loading="lazy" decoding="async">',
+        css_class,
+        avatar_url(username),
+        size,
+        size,
+    )
+
+
+@register.simple_tag
+def pair_avatars(pair, size: int = 36) -> SafeString:
+    """Both members' pictures, overlapping, for a byline (decorative: the names follow)."""
+    return format_html(
+        '<span class="avatar-pair" aria-hidden="true">{}{}</span>',
+        avatar_image(pair.first_member.get_username(), size),
+        avatar_image(pair.second_member.get_username(), size),
+    )
 
 
 @register.simple_tag

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from blog.threads.selectors import CommentView
-from site.people import person_url
+from site.people import avatar_url, person_url
 
 register = template.Library()
 
@@ -88,6 +88,8 @@ class _CommentWriter:
             f'<li class="{classes}" id="comment-{pk}" data-comment-id="{pk}">',
             f'<article class="comment__card" aria-labelledby="comment-{pk}-author">',
             '<header class="comment__meta">',
+            f'<img class="avatar comment__avatar" src="{escape(avatar_url(comment.author_username))}" alt=""'
+            ' width="32" height="32" loading="lazy" decoding="async">',
             f'<strong class="comment__author" id="comment-{pk}-author">'
             f'<a href="{person_url(comment.author_username)}">{author}</a></strong> ',
         ]

@@ -45,6 +45,13 @@ function element(tag, attributes = {}, ...children) {
   return node;
 }
 
+// A person's picture by its address (/people/<username>/avatar/, the same as {% avatar_image %}).
+function avatar(personUrl, size, className = "avatar") {
+  return element("img", {
+    class: className, src: `${personUrl}avatar/`, alt: "", width: size, height: size, loading: "lazy", decoding: "async",
+  });
+}
+
 function plainText(html) {
   const template = document.createElement("template");
   template.innerHTML = html; // already sanitised by the server; never attached
@@ -246,7 +253,7 @@ class LiveThread {
     const links = listed.flatMap((person, i) => [
       i ? ", " : "",
       person.url
-        ? element("a", { href: person.url, text: person.name })
+        ? element("a", { href: person.url, class: "thread__person" }, avatar(person.url, 24), person.name)
         : person.name,
     ]);
     const more = count - listed.length;
@@ -377,6 +384,7 @@ class LiveThread {
       element(
         "header",
         { class: "comment__meta" },
+        avatar(comment.author.url, 32, "avatar comment__avatar"),
         element(
           "strong",
           { class: "comment__author", id: `comment-${id}-author` },
