@@ -27,6 +27,9 @@ PUBLIC_PAGES = [
     "/requests/why-did-the-credit-memos-move-to-the-wiki/",
     "/questions/",
     "/questions/?topic=no-such-topic",
+    "/topics/",
+    "/lessons/",
+    "/collections/",
 ]
 # The demo's open request: sam votes, amira may claim it, the editor may decline it.
 OPEN_REQUEST = "/requests/how-do-we-keep-client-notes-in-the-wiki-without-breaking/"
@@ -63,6 +66,32 @@ def test_public_page_has_no_axe_violations(page, path):
 
 def test_post_page_has_no_axe_violations(page, post_path):
     assert_no_violations(page, post_path)
+
+
+def dark_page(new_page):
+    """A page whose browser prefers the dark colour scheme, as the stylesheet finds it does."""
+    page = new_page(color_scheme="dark")
+    page.goto("/accounts/login/")
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+    # The stylesheet follows: a dark page behind light text (not the light scheme's paper).
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == "rgb(17, 19, 26)", background
+    return page
+
+
+def test_public_pages_in_the_dark_colour_scheme_have_no_axe_violations(new_page, post_path):
+    """One context for all of them, so the dark scheme costs axe's runs and little else."""
+    page = dark_page(new_page)
+    for path in [*PUBLIC_PAGES, post_path]:
+        assert_no_violations(page, path)
+
+
+def test_signed_in_pages_in_the_dark_colour_scheme_have_no_axe_violations(new_page, login, post_path):
+    """A thread with its forms and pressed reactions, and the pressed "Following" button."""
+    page = dark_page(new_page)
+    login(page, "sam")
+    for path in ["/", post_path, "/topics/wikis/", "/people/amira/", "/me/notifications/"]:
+        assert_no_violations(page, path)
 
 
 @pytest.mark.parametrize(
