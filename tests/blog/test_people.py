@@ -297,3 +297,20 @@ def test_directory_pages_keep_the_filter(staff):
     assert 'href="?teaches=wikis&amp;page=2"' in first
     second = signed_in(staff).get("/people/", {"teaches": "wikis", "page": "2"}).text
     assert second.count('class="card person-card"') == 2
+
+
+def test_a_persons_picture_is_their_photo_or_their_initials_and_tells_nobody_who_exists(staff):
+    """/people/<username>/avatar/: what comments, presence and bylines show, signed in or not."""
+    client = Client()
+    initials = client.get(f"/people/{staff.username}/avatar/")
+    assert initials.status_code == 200 and initials["Content-Type"] == "image/svg+xml"
+    assert f">{staff.first_name[0]}{staff.last_name[0]}</text>" in initials.content.decode()
+    assert "max-age" in initials["Cache-Control"]
+
+    signed_in(staff).post("/me/profile/", {"avatar": SimpleUploadedFile("me.png", png(), "image/png")})
+    photo = client.get(f"/people/{staff.username}/avatar/")
+    assert photo.status_code == 302 and photo["Location"].startswith("/media/images/")
+
+    nobody = client.get("/people/nobody-called-this/avatar/")
+    assert nobody.status_code == 200 and ">?</text>" in nobody.content.decode()
+    assert client.get("/people/bad%00name/avatar/").status_code == 200

@@ -121,6 +121,7 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | list[tuple[str, str]] |
         "pair_check_in_add": None,
         "people_index": ("get", "/people/"),
         "person_detail": ("get", f"/people/{post.pair.first_member.username}/"),
+        "person_avatar": ("get", f"/people/{post.pair.first_member.username}/avatar/"),
         "profile_edit": ("get", "/me/profile/"),
         "topic_index": ("get", "/topics/"),
         "topic_detail": ("get", "/topics/wikis/"),
