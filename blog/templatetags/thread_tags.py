@@ -67,6 +67,7 @@ class _CommentWriter:
         self.can_post = thread["can_post"]
         self.is_editor = thread["is_editor"]
         self.form_parent = thread["form_parent"]
+        self.form_edit = thread.get("form_edit")
         self.form_body = escape(thread["form_body"])
         self.form_error = escape(thread["form_error"])
         self.client_id = escape(thread["form_client_id"])
@@ -111,6 +112,8 @@ class _CommentWriter:
             parts.append(answered_box(comment.answer))
         if not comment.deleted:
             parts.append(self.actions(comment))
+            if comment.can_change:
+                parts.append(self.edit_form(comment))
             if self.can_post:
                 parts.append(self.reply_form(comment))
         parts.append("</article>")
@@ -172,6 +175,26 @@ class _CommentWriter:
             )
         parts.append("</form>")
         return "".join(parts)
+
+    def edit_form(self, comment: CommentView) -> str:
+        """Edit, starting from the Markdown as written (``renderEditForm`` in thread.js)."""
+        pk = comment.id
+        refused = self.form_edit == str(pk)  # the edit that was refused, shown again with its text
+        text = self.form_body if refused else escape(comment.source)
+        return (
+            f'<details class="comment__edit"{" open" if refused else ""}><summary>Edit</summary>'
+            f'<form method="post" action="{self.action}" class="comment-form" data-comment-edit-form>'
+            f'{self.csrf_input}<input type="hidden" name="thread_form" value="1">'
+            '<input type="hidden" name="action" value="edit">'
+            f'<input type="hidden" name="comment" value="{pk}">'
+            f'<label for="edit-{pk}">Edit the comment</label>'
+            f'<textarea id="edit-{pk}" name="body" rows="3" maxlength="5000" required'
+            f' aria-describedby="edit-{pk}-error">{text}</textarea>'
+            f'<p class="form-error" id="edit-{pk}-error" data-form-error role="alert">'
+            f"{self.form_error if refused else ''}</p>"
+            '<button type="submit" class="button">Save changes</button>'
+            "</form></details>"
+        )
 
     def reply_form(self, comment: CommentView) -> str:
         pk = comment.id

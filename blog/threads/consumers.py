@@ -301,9 +301,13 @@ class ThreadConsumer(SocketConsumer):
             # one: make sure this is still them (rare, so worth a session read).
             await database_trip(self._refresh_viewer)()
         text = event["editor"] if self.viewer.is_editor and event.get("editor") else event["public"]
-        if self.viewer.user_id is not None and self.viewer.user_id == event["author_id"]:
+        author = self.viewer.user_id is not None and self.viewer.user_id == event["author_id"]
+        if author or (self.viewer.is_editor and event.get("source") is not None):
+            # The per-person fields of the comment object (``selectors.comment_data``).
             frame = json.loads(text)
-            frame["comment"]["client_id"] = event["client_id"]
+            if author:
+                frame["comment"]["client_id"] = event["client_id"]
+            frame["comment"]["body"] = event.get("source")
             text = frames.encode(frame)
         await self.send(text_data=text)
 

@@ -2,8 +2,10 @@
 
 A frame is JSON text. Broadcasts carry the text itself so a consumer forwards
 it without encoding it again for every subscriber. A comment looks different
-to its author (who gets ``client_id``) and, while hidden, to editors (who see
-the body), so comment events carry up to three texts and each consumer picks.
+to its author (who gets ``client_id`` and the Markdown source) and to editors
+(who get the source and, while it is hidden, the body), so comment events
+carry the public text, the editors' one while hidden, and the per-person
+fields the author's and editors' sockets add themselves.
 """
 
 import contextlib
@@ -67,8 +69,8 @@ def comment_changed(comment, *, frame_type: str, reactions: dict[str, int] | Non
 
     The event carries the public text and, while the comment is hidden, the
     editors' one, each encoded once; the author's sockets add ``client_id``
-    themselves (rare), which keeps the message every subscriber's channel
-    receives small.
+    and ``body`` (the Markdown source), editors' sockets ``body``, themselves
+    (rare), which keeps the text every other subscriber forwards as it is.
     """
     if reactions is None:
         reactions = reactions_of(comment.pk)
@@ -78,6 +80,7 @@ def comment_changed(comment, *, frame_type: str, reactions: dict[str, int] | Non
         "id": comment.pk,
         "author_id": comment.author_id,
         "client_id": comment.client_id,
+        "source": None if comment.deleted else comment.body,
         "public": comment_text(comment, frame_type=frame_type, viewer=ANONYMOUS, reactions=reactions),
         "editor": (
             comment_text(comment, frame_type=frame_type, viewer=Viewer(is_editor=True), reactions=reactions)

@@ -55,8 +55,10 @@ class CommentBatch:
         return {"comments": self.comments, "last_id": self.last_id, "has_more": self.has_more}
 
 
-# What a comment frame shows: no Markdown source, no parent row, the author's names,
-# and a question's answer as it quotes it.
+# What a comment frame shows: no parent row, the author's names, and a question's
+# answer as it quotes it; the Markdown source (``body``) only for signed-in readers
+# (``SOURCE_FIELDS``), who get it for their own comments (editors: all).
+SOURCE_FIELDS = ("body",)
 FRAME_FIELDS = (
     *("id", "page_id", "parent_id", "root_id", "author_id", "body_html", "created", "edited"),
     *("deleted", "hidden", "client_id", "author__username", "author__first_name", "author__last_name"),
@@ -66,16 +68,20 @@ FRAME_FIELDS = (
 )
 
 
-def thread_comments(page_id: int, *, with_parents: bool = False) -> QuerySet[Comment]:
+def thread_comments(
+    page_id: int, *, with_parents: bool = False, viewer: "Viewer | None" = None
+) -> QuerySet[Comment]:
     """A thread's comments with their authors and answers; ``with_parents`` adds each parent and its author.
 
     Frames name a parent by id only, so their comments load just the columns a
-    frame shows: every handshake reads them (``bench/burst.py``).
+    frame shows: every handshake reads them (``bench/burst.py``). The Markdown
+    source is loaded only for a signed-in ``viewer`` (an anonymous one never gets it).
     """
     comments = Comment.objects.filter(page_id=page_id)
     if with_parents:
         return comments.select_related("author", "parent__author", "answer__author")
-    return comments.select_related("author", "answer__author").only(*FRAME_FIELDS)
+    fields = FRAME_FIELDS + (SOURCE_FIELDS if viewer is not None and viewer.user_id is not None else ())
+    return comments.select_related("author", "answer__author").only(*fields)
 
 
 def reaction_counts(comment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -119,6 +125,18 @@ def answer_data(answer: Comment | None) -> dict[str, Any] | None:
     return {"id": answer.pk, "author": author_data(answer.author), "body_html": answer.body_html}
 
 
+def may_read_source(comment: Comment, *, viewer: Viewer) -> bool:
+    """Whether ``viewer`` gets ``comment``'s Markdown source (``body``): its author and editors.
+
+    Nobody gets a deleted comment's.
+    """
+    return (
+        not comment.deleted
+        and viewer.user_id is not None
+        and (viewer.is_editor or viewer.user_id == comment.author_id)
+    )
+
+
 def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int]) -> dict[str, Any]:
     """The comment object of the protocol, as ``viewer`` may see it."""
     visible_body = not comment.deleted and (not comment.hidden or viewer.is_editor)
@@ -128,6 +146,7 @@ def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int])
         "parent": comment.parent_id,
         "author": author_data(comment.author),
         "body_html": comment.body_html if visible_body else "",
+        "body": comment.body if may_read_source(comment, viewer=viewer) else None,
         "created": iso(comment.created),
         "edited": iso(comment.edited),
         "deleted": comment.deleted,
@@ -138,6 +157,12 @@ def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int])
         "answer": answer_data(comment.answer) if comment.answer_id else None,
         "answer_to": comment.root_id if comment.accepted else None,
     }
+
+
+def comment_in_thread(*, page_id: int, comment_id: int) -> Comment | None:
+    """One comment of a thread (deleted ones too, as lists show them), ready for its object; one query."""
+    comments = Comment.objects.filter(page_id=page_id, pk=comment_id)
+    return comments.select_related("author", "answer__author").first()
 
 
 def _batch(comments: list[Comment], *, viewer: Viewer, has_more: bool) -> CommentBatch:
@@ -154,28 +179,29 @@ def _batch(comments: list[Comment], *, viewer: Viewer, has_more: bool) -> Commen
 
 
 def newest_comments(
-    page_id: int, limit: int = SNAPSHOT_SIZE, *, with_parents: bool = False
+    page_id: int, limit: int = SNAPSHOT_SIZE, *, with_parents: bool = False, viewer: Viewer | None = None
 ) -> tuple[list[Comment], bool]:
     """The newest ``limit`` comments, oldest first, and whether older ones exist; one query."""
-    newest = list(thread_comments(page_id, with_parents=with_parents).order_by("-id")[: limit + 1])
+    comments = thread_comments(page_id, with_parents=with_parents, viewer=viewer)
+    newest = list(comments.order_by("-id")[: limit + 1])
     return newest[:limit][::-1], len(newest) > limit
 
 
 def thread_snapshot(*, page_id: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE) -> CommentBatch:
     """The newest ``limit`` comments, oldest first; ``has_more`` if older exist."""
-    comments, has_more = newest_comments(page_id, limit)
+    comments, has_more = newest_comments(page_id, limit, viewer=viewer)
     return _batch(comments, viewer=viewer, has_more=has_more)
 
 
 def thread_after(*, page_id: int, after: int, viewer: Viewer, limit: int = SYNC_LIMIT) -> CommentBatch:
     """Every comment with an id above ``after``, ascending, at most ``limit``."""
-    rows = list(thread_comments(page_id).filter(pk__gt=after).order_by("id")[: limit + 1])
+    rows = list(thread_comments(page_id, viewer=viewer).filter(pk__gt=after).order_by("id")[: limit + 1])
     return _batch(rows[:limit], viewer=viewer, has_more=len(rows) > limit)
 
 
 def thread_before(*, page_id: int, before: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE) -> CommentBatch:
     """The ``limit`` comments just older than ``before``, ascending; ``has_more`` if older still exist."""
-    rows = list(thread_comments(page_id).filter(pk__lt=before).order_by("-id")[: limit + 1])
+    rows = list(thread_comments(page_id, viewer=viewer).filter(pk__lt=before).order_by("-id")[: limit + 1])
     return _batch(rows[:limit][::-1], viewer=viewer, has_more=len(rows) > limit)
 
 
@@ -289,6 +315,7 @@ class CommentView:
     replying_to: str | None
     can_change: bool
     replies: list["CommentView"] = field(default_factory=list)
+    source: str = ""  # the Markdown, for the edit form of those who may change it
     question: bool = False
     answer: dict[str, Any] | None = None  # a question's answer, as ``answer_data`` quotes it
     is_answer: bool = False
@@ -322,6 +349,7 @@ def thread_context(
     form_error: str = "",
     form_parent=None,
     form_question: bool = False,
+    form_edit: str | None = None,
 ) -> dict:
     """Everything ``blog/includes/thread.html`` shows, in two queries.
 
@@ -364,6 +392,7 @@ def thread_context(
                 else None
             ),
             can_change=not c.deleted and (viewer.is_editor or viewer.user_id == c.author_id),
+            source=c.body if not c.deleted and (viewer.is_editor or viewer.user_id == c.author_id) else "",
             question=c.question,
             answer=answer_data(c.answer) if c.answer_id else None,
             is_answer=c.accepted,
@@ -394,5 +423,6 @@ def thread_context(
         "form_error": form_error,
         "form_parent": form_parent,
         "form_question": form_question,
+        "form_edit": form_edit,
         "reaction_kinds": [{"kind": kind, "label": REACTION_LABELS[kind]} for kind in REACTION_KINDS],
     }

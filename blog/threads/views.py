@@ -25,6 +25,7 @@ from blog.threads.errors import ThreadError
 from blog.threads.selectors import (
     Viewer,
     comment_data,
+    comment_in_thread,
     notification_list,
     questions_waiting_count,
     reactions_of,
@@ -124,6 +125,31 @@ def _create(request: HttpRequest, page: Page) -> JsonResponse:
 
 
 @csrf_exempt  # checked in ``_json_write``, after authentication, so failures answer in JSON
+@require_http_methods(["GET", "PATCH"])
+def thread_comment_api(request: HttpRequest, page_id: int, comment_id: int) -> JsonResponse:
+    """``GET``: one comment, as the reader may see it (its author and editors get ``body``);
+    ``PATCH {"body"}``: edit it (its author, or an editor), through the same service as the socket."""
+    try:
+        access = thread_access(page_id=page_id, user=request.user, session=request.session)
+        viewer = Viewer.of(request.user)
+        if request.method == "GET":
+            comment = comment_in_thread(page_id=page_id, comment_id=comment_id)
+            if comment is None:
+                raise ThreadError("not_found", "That comment is not in this thread.")
+        else:
+            payload = _json_write(request)
+            comment = services.comment_edit(
+                page=access.page, user=request.user, comment_id=comment_id, body=payload.get("body")
+            )
+        data = comment_data(comment, viewer=viewer, reactions=reactions_of(comment.pk))
+        return JsonResponse({"comment": data})
+    except ThreadError as error:
+        return _error_response(error)
+    except DatabaseError:
+        return _error_response(ThreadError("unavailable", "Not saved: the server is busy. Try again."))
+
+
+@csrf_exempt  # checked in ``_json_write``, after authentication, so failures answer in JSON
 @require_http_methods(["POST"])
 def thread_answer_api(request: HttpRequest, page_id: int) -> JsonResponse:
     """``POST {"question": id, "answer": id|null}``: mark a question's answer, or unmark it."""
@@ -151,10 +177,10 @@ def thread_answer_api(request: HttpRequest, page_id: int) -> JsonResponse:
 
 
 def thread_form_post(request: HttpRequest, page) -> HttpResponse:
-    """A POST to a thread page: comment, reply, react, delete, hide or mark an answer; then to the comment.
+    """A POST to a thread page: comment, reply, edit, react, delete, hide or mark an answer; then to it.
 
-    On a refused comment the page is shown again with the message next to the
-    form and the text kept.
+    On a refused comment or edit the page is shown again with the message next
+    to the form and the text kept.
     """
     if not request.user.is_authenticated:
         return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': page.url})}")
@@ -181,6 +207,8 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
                 comment_id=comment_id,
                 kind=request.POST.get("reaction", ""),
             )
+        elif action == "edit":
+            services.comment_edit(page=access.page, user=request.user, comment_id=comment_id, body=body)
         elif action == "delete":
             services.comment_delete(page=access.page, user=request.user, comment_id=comment_id)
         elif action in ("hide", "show"):
@@ -201,7 +229,7 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
         else:
             raise ThreadError("invalid", "Unknown action.")
     except ThreadError as error:
-        if action != "comment":
+        if action not in ("comment", "edit"):
             messages.error(request, error.message)
             return HttpResponseRedirect(page.url + "#thread")
         context = page.get_context(request)
@@ -210,8 +238,9 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
             user=request.user,
             form_body=body,
             form_error=error.message,
-            form_parent=parent,
-            form_question=request.POST.get("question") == "1",
+            form_parent=parent if action == "comment" else None,
+            form_question=action == "comment" and request.POST.get("question") == "1",
+            form_edit=request.POST.get("comment") if action == "edit" else None,
         )
         status = error.http_status if error.http_status != 401 else 403
         return TemplateResponse(request, page.get_template(request), context, status=status)

@@ -94,6 +94,8 @@ class LiveThread {
     this.socket = null;
     this.hasSnapshot = false;
     this.pressed = new Set(); // "id:kind" this reader has reacted with
+    this.editing = new Set(); // ids of comments whose edit was sent and not yet seen back
+    this.lastEditForm = null;
 
     this.section.addEventListener("submit", (event) => this.onSubmit(event));
     this.section.addEventListener("input", (event) => this.onInput(event));
@@ -227,6 +229,12 @@ class LiveThread {
       const textarea = entry.form.querySelector("textarea");
       if (textarea && !textarea.value) textarea.value = entry.frame.body;
       this.showError(entry.form, frame.message);
+      return;
+    }
+    if (this.editing.size && this.lastEditForm?.isConnected) {
+      // Edits carry no client_id: an error while one is outstanding is its answer.
+      this.editing.clear();
+      this.showError(this.lastEditForm, frame.message);
       return;
     }
     this.showError(this.section.querySelector("form[data-comment-form]") || this.section, frame.message);
@@ -407,6 +415,7 @@ class LiveThread {
     if (comment.question && comment.answer && !comment.deleted) card.append(this.renderAnswered(comment.answer));
     if (!comment.deleted) {
       card.append(this.renderActions(comment));
+      if (this.mayChange(comment) && typeof comment.body === "string") card.append(this.renderEditForm(comment));
       if (this.canPost) card.append(this.renderReplyForm(comment));
     }
     const classes = ["comment"];
@@ -446,7 +455,7 @@ class LiveThread {
     }
     form.append(group);
     this.renderAnswerButton(comment, form);
-    if (comment.author.username === this.username || this.isEditor) {
+    if (this.mayChange(comment)) {
       form.append(" ", element("button", {
         type: "submit", name: "action", value: "delete", class: "link-button", "data-comment-delete": true, text: "Delete",
       }));
@@ -502,9 +511,44 @@ class LiveThread {
     );
   }
 
+  mayChange(comment) {
+    return this.canPost && (comment.author.username === this.username || this.isEditor);
+  }
+
+  // The same markup as edit_form in blog/templatetags/thread_tags.py; starts from the Markdown as written.
+  renderEditForm(comment) {
+    const fieldId = `edit-${comment.id}`;
+    const previous = document.getElementById(`comment-${comment.id}`)?.querySelector(":scope > article details.comment__edit");
+    const saved = this.editing.has(comment.id); // the edit just sent came back: close the form
+    if (saved) this.editing.delete(comment.id);
+    const details = element(
+      "details",
+      { class: "comment__edit", open: !saved && (previous?.open || false) },
+      element("summary", { text: "Edit" }),
+      element(
+        "form",
+        { method: "post", action: location.pathname, class: "comment-form", "data-comment-edit-form": true },
+        element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
+        element("input", { type: "hidden", name: "thread_form", value: "1" }),
+        element("input", { type: "hidden", name: "action", value: "edit" }),
+        element("input", { type: "hidden", name: "comment", value: comment.id }),
+        element("label", { for: fieldId, text: "Edit the comment" }),
+        element("textarea", {
+          id: fieldId, name: "body", rows: 3, maxlength: 5000, required: true, "aria-describedby": `${fieldId}-error`,
+        }),
+        element("p", { class: "form-error", id: `${fieldId}-error`, "data-form-error": true, role: "alert" }),
+        element("button", { type: "submit", class: "button", text: "Save changes" }),
+      ),
+    );
+    // A draft being written survives an update from elsewhere; otherwise the text as it now is.
+    const draft = !saved && previous?.open ? previous.querySelector("textarea")?.value : null;
+    details.querySelector("textarea").value = draft ?? comment.body;
+    return details;
+  }
+
   renderReplyForm(comment) {
     const fieldId = `reply-${comment.id}`;
-    const previous = document.getElementById(`comment-${comment.id}`)?.querySelector(":scope > article details");
+    const previous = document.getElementById(`comment-${comment.id}`)?.querySelector(":scope > article details.comment__reply");
     const details = element(
       "details",
       { class: "comment__reply", open: previous?.open || false },
@@ -625,6 +669,9 @@ class LiveThread {
     if (form.matches("[data-comment-form]")) {
       event.preventDefault();
       this.submitComment(form);
+    } else if (form.matches("[data-comment-edit-form]")) {
+      event.preventDefault();
+      this.submitEdit(form);
     } else if (form.matches("[data-comment-actions]")) {
       event.preventDefault();
       this.submitAction(form, event.submitter);
@@ -668,6 +715,20 @@ class LiveThread {
     const details = form.closest("details");
     if (details) details.open = false;
     this.send(frame);
+  }
+
+  submitEdit(form) {
+    const textarea = form.querySelector("textarea");
+    const id = Number(form.querySelector("input[name=comment]").value);
+    this.showError(form, "");
+    if (!textarea.value.trim()) {
+      this.showError(form, "Write something first.");
+      textarea.focus();
+      return;
+    }
+    this.editing.add(id);
+    this.lastEditForm = form;
+    this.send({ type: "comment.edit", id, body: textarea.value });
   }
 
   submitAction(form, submitter) {

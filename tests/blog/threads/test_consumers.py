@@ -77,6 +77,7 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
         "parent",
         "author",
         "body_html",
+        "body",
         "created",
         "edited",
         "deleted",
@@ -88,6 +89,8 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
         "answer_to",
     }
     assert (theirs["question"], theirs["answer"], theirs["answer_to"]) == (False, None, None)
+    # The Markdown source goes to its author alone (and editors).
+    assert (mine["body"], theirs["body"]) == ("Second", None)
 
 
 async def test_snapshot_holds_newest_hundred_and_sync_pages_back(ws, post, staff):
