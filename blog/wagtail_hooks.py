@@ -11,12 +11,16 @@ from django.urls import include, path, reverse
 
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from blog import admin_views
 from blog.models import MentorPair, Profile
 from blog.selectors import pair_dashboard
+from blog.threads import admin_views as thread_admin_views
+from blog.threads.flags import REVIEW_ACTIONS
+from blog.threads.models import Comment
 from blog.threads.rendering import body_excerpt
 from site.editors_menu import EditorsMenuItem
 
@@ -113,3 +117,40 @@ def add_pair_work_panel(request, panels):
     dashboard = pair_dashboard(user=request.user)
     if dashboard is not None:
         panels.append(PairWorkPanel(dashboard))
+
+
+@hooks.register("register_log_actions")
+def register_comment_review_actions(actions):
+    """The audit log's words for an editor's review of a flagged comment."""
+    for action, label, message in REVIEW_ACTIONS.values():
+        actions.register_action(action, label, message)
+
+
+_comment_review_urls = (
+    [
+        path("", thread_admin_views.CommentReviewView.as_view(), name="index"),
+        path("<id:comment_id>/", thread_admin_views.comment_review_action, name="action"),
+    ],
+    "comment_review",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_comment_review_urls():
+    return [path("comment-review/", include(_comment_review_urls, namespace="comment_review"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_comment_review_menu_item():
+    return EditorsMenuItem(
+        "Flagged comments", reverse("comment_review:index"), icon_name="warning", order=209
+    )
+
+
+# Comments are listed for editors and changed only through the review queue and the threads.
+register_permission_policy(Comment, thread_admin_views.EditorsViewOnlyPolicy(Comment))
+
+
+@hooks.register("register_admin_viewset")
+def register_comment_viewset():
+    return thread_admin_views.CommentViewSet("comments")

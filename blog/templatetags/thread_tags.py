@@ -17,6 +17,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from blog.threads.models import CommentFlag
 from blog.threads.selectors import CommentView
 from site.people import avatar_url, person_url
 
@@ -68,6 +69,7 @@ class _CommentWriter:
         self.is_editor = thread["is_editor"]
         self.form_parent = thread["form_parent"]
         self.form_edit = thread.get("form_edit")
+        self.username = thread["username"]
         self.form_body = escape(thread["form_body"])
         self.form_error = escape(thread["form_error"])
         self.client_id = escape(thread["form_client_id"])
@@ -114,6 +116,8 @@ class _CommentWriter:
             parts.append(self.actions(comment))
             if comment.can_change:
                 parts.append(self.edit_form(comment))
+            if self.can_post and comment.author_username != self.username and not comment.hidden:
+                parts.append(self.flag_form(comment))
             if self.can_post:
                 parts.append(self.reply_form(comment))
         parts.append("</article>")
@@ -193,6 +197,28 @@ class _CommentWriter:
             f'<p class="form-error" id="edit-{pk}-error" data-form-error role="alert">'
             f"{self.form_error if refused else ''}</p>"
             '<button type="submit" class="button">Save changes</button>'
+            "</form></details>"
+        )
+
+    def flag_form(self, comment: CommentView) -> str:
+        """Flag for the editors, with a reason and a note (``renderFlagForm`` in thread.js)."""
+        pk = comment.id
+        reasons = "".join(
+            f'<label><input type="radio" name="reason" value="{value}" required> {label}</label> '
+            for value, label in CommentFlag.Reason.choices
+        )
+        return (
+            '<details class="comment__flag"><summary>Flag</summary>'
+            f'<form method="post" action="{self.action}" class="comment-form" data-comment-flag-form>'
+            f'{self.csrf_input}<input type="hidden" name="thread_form" value="1">'
+            '<input type="hidden" name="action" value="flag">'
+            f'<input type="hidden" name="comment" value="{pk}">'
+            f"<fieldset><legend>What is wrong with it?</legend>{reasons}</fieldset>"
+            f'<label for="flag-{pk}-note">A note for the editors (needed for “Something else”)</label>'
+            f'<textarea id="flag-{pk}-note" name="note" rows="2" maxlength="500"'
+            f' aria-describedby="flag-{pk}-error"></textarea>'
+            f'<p class="form-error" id="flag-{pk}-error" data-form-error role="alert"></p>'
+            '<button type="submit" class="button">Send to the editors</button>'
             "</form></details>"
         )
 

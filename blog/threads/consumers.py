@@ -33,7 +33,7 @@ import time
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
-from blog.threads import frames, presence, questions, services
+from blog.threads import flags, frames, presence, questions, services
 from blog.threads.access import scope_session_key, session_user, thread_access
 from blog.threads.errors import ThreadError
 from blog.threads.limits import typing_allowed
@@ -253,6 +253,17 @@ class ThreadConsumer(SocketConsumer):
             answer_id=None if answer is None else message_id(answer, "answer"),
         )
 
+    async def cmd_comment_flag(self, message: dict) -> None:
+        """Flags are private: the flagger alone hears ``comment.flagged``; a hide that follows reaches all."""
+        result, outbox = await self._write(
+            flags.comment_flag,
+            comment_id=message_id(message.get("id"), "id"),
+            reason=message.get("reason"),
+            note=message.get("note", ""),
+        )
+        await self.send(text_data=frames.encode(frames.flagged_frame(result.flag)))
+        await outbox.send()
+
     async def cmd_typing(self, message: dict) -> None:
         def authorise_and_throttle():
             # The throttle reads the cache: off the event loop, in the same trip.
@@ -281,6 +292,7 @@ class ThreadConsumer(SocketConsumer):
         "comment.hide": cmd_comment_hide,
         "reaction.toggle": cmd_reaction_toggle,
         "comment.answer": cmd_comment_answer,
+        "comment.flag": cmd_comment_flag,
         "typing": cmd_typing,
     }
 

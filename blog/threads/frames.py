@@ -25,6 +25,7 @@ from blog.threads.selectors import (
     Viewer,
     answer_data,
     comment_data,
+    iso,
     notification_data,
     reactions_of,
 )
@@ -96,6 +97,15 @@ def thread_changed(page_id: int, frame: dict[str, Any]) -> None:
     """Tell the thread, once this transaction commits, a frame that reads the same for everyone."""
     event = {"type": "thread.frame", "text": encode(frame)}
     transaction.on_commit(lambda: thread_send(page_id, event))
+
+
+def flagged_frame(flag) -> dict[str, Any]:
+    """What the flagger is told of their flag (and nobody else): ``comment.flagged``."""
+    return {
+        "type": "comment.flagged",
+        "id": flag.comment_id,
+        "flag": {"reason": flag.reason, "note": flag.note, "created": iso(flag.created)},
+    }
 
 
 def answered_frame(question, *, previous_id: int | None) -> dict[str, Any]:

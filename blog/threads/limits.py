@@ -22,13 +22,36 @@ def comment_rate_check(*, user_id: int) -> int | None:
     """Count one comment for ``user_id``; the seconds to wait when over the limit.
 
     A fixed window of ``COMMENT_RATE_WINDOW`` seconds allows
-    ``COMMENT_RATE_LIMIT`` comments; ``cache.add`` and ``cache.incr`` are
-    atomic in both the local-memory and the Redis cache.
+    ``COMMENT_RATE_LIMIT`` comments.
     """
-    window = max(1, settings.COMMENT_RATE_WINDOW)
+    return _window_check(
+        "comment-rate",
+        user_id=user_id,
+        limit=settings.COMMENT_RATE_LIMIT,
+        window=settings.COMMENT_RATE_WINDOW,
+    )
+
+
+def flag_rate_check(*, user_id: int) -> int | None:
+    """Count one flag for ``user_id``: ``COMMENT_FLAG_RATE_LIMIT`` in ``COMMENT_FLAG_RATE_WINDOW`` seconds."""
+    return _window_check(
+        "flag-rate",
+        user_id=user_id,
+        limit=settings.COMMENT_FLAG_RATE_LIMIT,
+        window=settings.COMMENT_FLAG_RATE_WINDOW,
+    )
+
+
+def _window_check(name: str, *, user_id: int, limit: int, window: int) -> int | None:
+    """Count one for ``user_id`` in a fixed window; the seconds to wait when over ``limit``.
+
+    ``cache.add`` and ``cache.incr`` are atomic in both the local-memory and
+    the Redis cache.
+    """
+    window = max(1, window)
     now = time.time()
     window_index = int(now // window)
-    key = f"threads:comment-rate:{user_id}:{window_index}"
+    key = f"threads:{name}:{user_id}:{window_index}"
     try:
         cache.add(key, 0, timeout=window + 1)
         try:
@@ -39,9 +62,9 @@ def comment_rate_check(*, user_id: int) -> int | None:
     except Exception:  # the cache backend's own errors (Redis down) have no common base class
         count = None
     if count is None:  # raised, or swallowed by a backend that ignores outages (django-redis)
-        logger.warning("comment rate limit not applied: the cache is unavailable")
+        logger.warning("%s limit not applied: the cache is unavailable", name)
         return None
-    if count > settings.COMMENT_RATE_LIMIT:
+    if count > limit:
         return max(1, math.ceil((window_index + 1) * window - now))
     return None
 

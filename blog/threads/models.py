@@ -112,6 +112,51 @@ class Reaction(models.Model):
         return f"{self.kind} on comment {self.comment_id}"
 
 
+FLAG_NOTE_MAX_LENGTH = 500
+
+
+class CommentFlag(models.Model):
+    """A reader's flag on a comment: once per person and comment, open until an editor reviews it."""
+
+    class Reason(models.TextChoices):
+        OFF_TOPIC = "off_topic", "Off-topic"
+        DISRESPECTFUL = "disrespectful", "Disrespectful"
+        CONFIDENTIAL = "confidential", "Confidential"
+        OTHER = "other", "Something else"
+
+    class Outcome(models.TextChoices):
+        OPEN = "", "Waiting for review"
+        HIDDEN = "hidden", "Comment hidden"
+        RESTORED = "restored", "Comment restored"
+        DISMISSED = "dismissed", "Flag dismissed"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    flagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_flags"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=FLAG_NOTE_MAX_LENGTH, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, default="")
+    reviewed = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "flagger"], name="comment_flag_once_per_person")
+        ]
+        indexes = [
+            # The review queue: open flags, oldest first.
+            models.Index(fields=["created", "comment"], condition=Q(outcome=""), name="comment_flag_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
 class Notification(models.Model):
     """Something a person should see: stored for the list, pushed live."""
 
@@ -121,6 +166,8 @@ class Notification(models.Model):
         PAIR_POST_COMMENT = "pair_post_comment", "Comment on your pair's post"
         QUESTION = "question", "Question for you"
         ANSWERED = "answered", "Your question was answered"
+        # For editors: a comment readers flagged (one per editor and comment, refreshed by each new flag).
+        FLAGGED = "flagged", "A comment was flagged"
         # From the site rather than a comment (a new pair, say); about no page.
         NOTICE = "notice", "Notice"
 
@@ -140,7 +187,17 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "comment"], name="notification_once_per_comment")
+            # A flag notice may sit beside the mention or reply the same comment made.
+            models.UniqueConstraint(
+                fields=["recipient", "comment"],
+                condition=~Q(kind="flagged"),
+                name="notification_once_per_comment",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "comment"],
+                condition=Q(kind="flagged"),
+                name="notification_flag_once_per_comment",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read"], name="notification_unread")]
 

@@ -9,6 +9,11 @@ urlpatterns = [
         views.thread_comment_api,
         name="thread_comment_api",
     ),
+    path(
+        "api/threads/<id:page_id>/comments/<id:comment_id>/flags/",
+        views.thread_flag_api,
+        name="thread_flag_api",
+    ),
     path("api/threads/<id:page_id>/answers/", views.thread_answer_api, name="thread_answer_api"),
     path("me/notifications/", views.notification_index, name="notification_index"),
     path("me/notifications/read/", views.notifications_read, name="notifications_read"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wagtail.models import Page
 
-from blog.threads import questions, services
+from blog.threads import flags, frames, questions, services
 from blog.threads.access import thread_access
 from blog.threads.errors import ThreadError
 from blog.threads.selectors import (
@@ -151,6 +151,28 @@ def thread_comment_api(request: HttpRequest, page_id: int, comment_id: int) -> J
 
 @csrf_exempt  # checked in ``_json_write``, after authentication, so failures answer in JSON
 @require_http_methods(["POST"])
+def thread_flag_api(request: HttpRequest, page_id: int, comment_id: int) -> JsonResponse:
+    """``POST {"reason", "note"}``: flag a comment for the editors; 201, or 200 when flagged already."""
+    try:
+        access = thread_access(page_id=page_id, user=request.user, session=request.session)
+        payload = _json_write(request)
+        result = flags.comment_flag(
+            page=access.page,
+            user=request.user,
+            comment_id=comment_id,
+            reason=payload.get("reason"),
+            note=payload.get("note", ""),
+        )
+        frame = frames.flagged_frame(result.flag)
+        return JsonResponse({"flag": frame["flag"], "id": frame["id"]}, status=201 if result.created else 200)
+    except ThreadError as error:
+        return _error_response(error)
+    except DatabaseError:
+        return _error_response(ThreadError("unavailable", "Not saved: the server is busy. Try again."))
+
+
+@csrf_exempt  # checked in ``_json_write``, after authentication, so failures answer in JSON
+@require_http_methods(["POST"])
 def thread_answer_api(request: HttpRequest, page_id: int) -> JsonResponse:
     """``POST {"question": id, "answer": id|null}``: mark a question's answer, or unmark it."""
     try:
@@ -177,7 +199,7 @@ def thread_answer_api(request: HttpRequest, page_id: int) -> JsonResponse:
 
 
 def thread_form_post(request: HttpRequest, page) -> HttpResponse:
-    """A POST to a thread page: comment, reply, edit, react, delete, hide or mark an answer; then to it.
+    """A POST to a thread page: comment, reply, edit, flag, react, delete, hide or mark an answer; then to it.
 
     On a refused comment or edit the page is shown again with the message next
     to the form and the text kept.
@@ -207,6 +229,15 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
                 comment_id=comment_id,
                 kind=request.POST.get("reaction", ""),
             )
+        elif action == "flag":
+            flags.comment_flag(
+                page=access.page,
+                user=request.user,
+                comment_id=comment_id,
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "Thank you: the editors will look at it.")
         elif action == "edit":
             services.comment_edit(page=access.page, user=request.user, comment_id=comment_id, body=body)
         elif action == "delete":

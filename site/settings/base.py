@@ -65,6 +65,11 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Live threads: how many comments one user may post in the window.
 COMMENT_RATE_LIMIT = _env_int("COMMENT_RATE_LIMIT", 5)
 COMMENT_RATE_WINDOW = _env_int("COMMENT_RATE_WINDOW", 10)
+# Flags: distinct readers whose open flags hide a comment pending review, and
+# how many comments one person may flag in the window (seconds).
+COMMENT_FLAG_THRESHOLD = _env_int("COMMENT_FLAG_THRESHOLD", 3)
+COMMENT_FLAG_RATE_LIMIT = _env_int("COMMENT_FLAG_RATE_LIMIT", 10)
+COMMENT_FLAG_RATE_WINDOW = _env_int("COMMENT_FLAG_RATE_WINDOW", 3600)
 # Production hardening switches (see docs/operations.md).
 SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)

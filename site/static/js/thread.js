@@ -16,6 +16,13 @@ const REACTIONS = [
   { kind: "insightful", label: "Insightful" },
   { kind: "question", label: "Question" },
 ];
+// CommentFlag.Reason in blog/threads/models.py.
+const FLAG_REASONS = [
+  ["off_topic", "Off-topic"],
+  ["disrespectful", "Disrespectful"],
+  ["confidential", "Confidential"],
+  ["other", "Something else"],
+];
 const SVG = "http://www.w3.org/2000/svg";
 
 // The icon drawn in the thread's sprite (blog/includes/reaction_icons.html), not an emoji.
@@ -95,6 +102,8 @@ class LiveThread {
     this.hasSnapshot = false;
     this.pressed = new Set(); // "id:kind" this reader has reacted with
     this.editing = new Set(); // ids of comments whose edit was sent and not yet seen back
+    this.flagged = new Set(); // ids this reader flagged here
+    this.pendingFlag = null; // the flag form whose answer has not come
     this.lastEditForm = null;
 
     this.section.addEventListener("submit", (event) => this.onSubmit(event));
@@ -155,6 +164,7 @@ class LiveThread {
       "comment.deleted": () => this.onDeleted(frame.id),
       "comment.reactions": () => this.setReactions(frame.id, frame.reactions),
       "comment.answered": () => this.onAnswered(frame),
+      "comment.flagged": () => this.onFlagged(frame.id),
       typing: () => this.onTyping(frame.user),
       presence: () => this.onPresence(frame),
       error: () => this.onError(frame),
@@ -229,6 +239,12 @@ class LiveThread {
       const textarea = entry.form.querySelector("textarea");
       if (textarea && !textarea.value) textarea.value = entry.frame.body;
       this.showError(entry.form, frame.message);
+      return;
+    }
+    if (this.pendingFlag?.isConnected) {
+      // Flags carry no client_id either: an error while one is outstanding is its answer.
+      this.showError(this.pendingFlag, frame.message);
+      this.pendingFlag = null;
       return;
     }
     if (this.editing.size && this.lastEditForm?.isConnected) {
@@ -416,6 +432,11 @@ class LiveThread {
     if (!comment.deleted) {
       card.append(this.renderActions(comment));
       if (this.mayChange(comment) && typeof comment.body === "string") card.append(this.renderEditForm(comment));
+      if (this.canPost && comment.author.username !== this.username && !comment.hidden) {
+        card.append(this.flagged.has(comment.id)
+          ? element("p", { class: "comment__flagged", text: "Flagged for the editors. Thank you." })
+          : this.renderFlagForm(comment));
+      }
       if (this.canPost) card.append(this.renderReplyForm(comment));
     }
     const classes = ["comment"];
@@ -546,6 +567,41 @@ class LiveThread {
     return details;
   }
 
+  // The same markup as flag_form in blog/templatetags/thread_tags.py.
+  renderFlagForm(comment) {
+    const id = comment.id;
+    const previous = document.getElementById(`comment-${id}`)?.querySelector(":scope > article details.comment__flag");
+    const reasons = element("fieldset", {}, element("legend", { text: "What is wrong with it?" }));
+    for (const [value, label] of FLAG_REASONS) {
+      reasons.append(element("label", {}, element("input", { type: "radio", name: "reason", value, required: true }), ` ${label}`), " ");
+    }
+    return element(
+      "details",
+      { class: "comment__flag", open: previous?.open || false },
+      element("summary", { text: "Flag" }),
+      element(
+        "form",
+        { method: "post", action: location.pathname, class: "comment-form", "data-comment-flag-form": true },
+        element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
+        element("input", { type: "hidden", name: "thread_form", value: "1" }),
+        element("input", { type: "hidden", name: "action", value: "flag" }),
+        element("input", { type: "hidden", name: "comment", value: id }),
+        reasons,
+        element("label", { for: `flag-${id}-note`, text: "A note for the editors (needed for “Something else”)" }),
+        element("textarea", { id: `flag-${id}-note`, name: "note", rows: 2, maxlength: 500, "aria-describedby": `flag-${id}-error` }),
+        element("p", { class: "form-error", id: `flag-${id}-error`, "data-form-error": true, role: "alert" }),
+        element("button", { type: "submit", class: "button", text: "Send to the editors" }),
+      ),
+    );
+  }
+
+  onFlagged(id) {
+    this.flagged.add(id);
+    this.pendingFlag = null;
+    const details = document.getElementById(`comment-${id}`)?.querySelector(":scope > article details.comment__flag");
+    details?.replaceWith(element("p", { class: "comment__flagged", role: "status", text: "Flagged for the editors. Thank you." }));
+  }
+
   renderReplyForm(comment) {
     const fieldId = `reply-${comment.id}`;
     const previous = document.getElementById(`comment-${comment.id}`)?.querySelector(":scope > article details.comment__reply");
@@ -669,6 +725,9 @@ class LiveThread {
     if (form.matches("[data-comment-form]")) {
       event.preventDefault();
       this.submitComment(form);
+    } else if (form.matches("[data-comment-flag-form]")) {
+      event.preventDefault();
+      this.submitFlag(form);
     } else if (form.matches("[data-comment-edit-form]")) {
       event.preventDefault();
       this.submitEdit(form);
@@ -715,6 +774,19 @@ class LiveThread {
     const details = form.closest("details");
     if (details) details.open = false;
     this.send(frame);
+  }
+
+  submitFlag(form) {
+    const id = Number(form.querySelector("input[name=comment]").value);
+    const reason = form.querySelector("input[name=reason]:checked")?.value;
+    const note = form.querySelector("textarea[name=note]").value;
+    this.showError(form, "");
+    if (!reason) {
+      this.showError(form, "Choose what is wrong with it.");
+      return;
+    }
+    this.pendingFlag = form;
+    this.send({ type: "comment.flag", id, reason, note });
   }
 
   submitEdit(form) {
