@@ -6,13 +6,16 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
+        from django.urls import reverse
 
         from wagtail.signals import page_published
 
         from taggit.models import Tag
 
         from blog.models import BlogPostPage
+        from blog.threads.actions import register_conversation_action
         from learning.models import LessonPage
+        from learning.promotions import lesson_promotion_published
         from learning.request_admin import attach_request_chooser
         from learning.request_services import request_answers_published
         from learning.selectors import finished_page_fact
@@ -33,3 +36,14 @@ class LearningConfig(AppConfig):
             request_answers_published(page=instance)
 
         page_published.connect(answer_requests, dispatch_uid="learning.requests_answered", weak=False)
+
+        # A lesson promoted from a conversation tells the people it quotes when
+        # published, however that happens; hosts and editors are offered the form.
+        def promotion_published(sender, instance, **kwargs):
+            if isinstance(instance, LessonPage):
+                lesson_promotion_published(lesson=instance)
+
+        page_published.connect(promotion_published, dispatch_uid="learning.promotion_published", weak=False)
+        register_conversation_action(
+            label="Promote to a lesson", url=lambda comment_id: reverse("lesson_promote", args=[comment_id])
+        )

@@ -32,12 +32,33 @@ class CalloutBlock(blocks.StructBlock):
         template = "learning/blocks/callout.html"
 
 
+class QuoteBlock(blocks.StructBlock):
+    """Words someone said, attributed: a comment quoted when a conversation became the lesson.
+
+    ``comment`` names the comment quoted (``learning.promotions``): its author
+    is told when the lesson is published. A quote typed by hand has none.
+    """
+
+    text = blocks.TextBlock()
+    author = blocks.CharBlock(max_length=150, help_text="Who said it, as readers should see the name.")
+    username = blocks.CharBlock(max_length=150, required=False, help_text="Links the name to their page.")
+    comment = blocks.IntegerBlock(
+        required=False, min_value=1, help_text="The comment quoted, when it comes from a conversation."
+    )
+
+    class Meta:
+        icon = "openquote"
+        label = "Quote"
+        template = "learning/blocks/quote.html"
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=["bold", "italic", "link", "ol", "ul", "code"])
     image = ImageBlock()
     code = CodeBlock()
     callout = CalloutBlock()
     embed = EmbedBlock(help_text="A short video or slides from a service your intranet reaches.")
+    quote = QuoteBlock()
 
 
 class AnswerChoiceBlock(blocks.StructBlock):

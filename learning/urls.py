@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import request_views, views
+from learning import promotion_views, request_views, views
 
 urlpatterns = [
     path("topics/", views.topic_index, name="topic_index"),
@@ -14,6 +14,11 @@ urlpatterns = [
     path("me/read/<id:page_id>/", views.post_mark_read, name="post_mark_read"),
     path("me/done/<id:page_id>/", views.lesson_mark_done, name="lesson_mark_done"),
     path("me/check/<id:page_id>/", views.lesson_check, name="lesson_check"),
+    path(
+        "conversations/<id:comment_id>/promote/",
+        promotion_views.promote_conversation,
+        name="lesson_promote",
+    ),
     # Requests themselves are Wagtail pages under /requests/; these take their forms.
     path("requests/ask/", request_views.request_ask, name="request_ask"),
     path("requests/<id:page_id>/vote/", request_views.request_vote, name="request_vote"),

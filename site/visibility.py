@@ -199,6 +199,17 @@ def may_view(page: Page | None, *, user, session=None) -> bool:
     return page_verdict(page, user=user, session=session) is Verdict.VISIBLE
 
 
+def visible_to_readers_of(page: Page, *, source: Page) -> bool:
+    """Whether everyone who may see ``source`` may see ``page`` too (so ``source`` may link to it).
+
+    True when ``page`` is live and every restriction on it covers ``source``
+    as well: whoever passed them for ``source`` passes them for ``page``. No query.
+    """
+    if not page.live:
+        return False
+    return all(r.covers(source.path) for r in restrictions() if r.covers(page.path))
+
+
 class VisibilityRuleMixin:
     """For page models: Wagtail's own serving checks the restrictions of the one rule.
 

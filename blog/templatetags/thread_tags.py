@@ -63,6 +63,14 @@ def answered_box(answer: dict) -> str:
     )
 
 
+def became_note(became: dict) -> str:
+    """The link from a conversation to the lesson it became (``renderBecame`` in thread.js)."""
+    return (
+        f'<p class="comment__became" data-comment-became><a href="{escape(became["url"])}">'
+        "This conversation became a lesson</a></p>"
+    )
+
+
 class _CommentWriter:
     def __init__(self, thread: dict, *, action: str, csrf_input: str) -> None:
         self.can_post = thread["can_post"]
@@ -112,12 +120,19 @@ class _CommentWriter:
         parts.append(f'</header><div class="comment__body">{self.body(comment)}</div>')
         if comment.question and comment.answer is not None and not comment.deleted:
             parts.append(answered_box(comment.answer))
+        if comment.became is not None:
+            parts.append(became_note(comment.became))
         if not comment.deleted:
             parts.append(self.actions(comment))
             if comment.can_change:
                 parts.append(self.edit_form(comment))
             if self.can_post and comment.author_username != self.username and not comment.hidden:
                 parts.append(self.flag_form(comment))
+            if comment.actions:
+                links = " ".join(
+                    f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in comment.actions
+                )
+                parts.append(f'<p class="comment__conversation-actions">{links}</p>')
             if self.can_post:
                 parts.append(self.reply_form(comment))
         parts.append("</article>")

@@ -54,6 +54,11 @@ class Comment(models.Model):
     # Kept with ``answer`` on the question, so a reply knows it is the answer
     # (for the comment object's ``answer_to``) without a query per comment.
     accepted = models.BooleanField(default=False, help_text="Marked as the answer to its question.")
+    # The page this conversation grew into (a lesson), set by the app that made it
+    # once that page is published and everyone on this thread may read it.
+    became = models.ForeignKey(
+        Page, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="What it became."
+    )
 
     class Meta:
         ordering = ["id"]

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from blog.threads.actions import conversation_actions
 from blog.threads.models import Comment, Notification, Reaction
 from blog.threads.rendering import body_excerpt
 from site.people import display_name, is_editor, person_url
@@ -64,7 +65,7 @@ FRAME_FIELDS = (
     *("deleted", "hidden", "client_id", "author__username", "author__first_name", "author__last_name"),
     *("question", "accepted", "answer_id", "answer__body_html", "answer__deleted", "answer__hidden"),
     *("answer__author_id", "answer__author__username", "answer__author__first_name"),
-    "answer__author__last_name",
+    *("answer__author__last_name", "became_id", "became__url_path", "became__live"),
 )
 
 
@@ -79,9 +80,9 @@ def thread_comments(
     """
     comments = Comment.objects.filter(page_id=page_id)
     if with_parents:
-        return comments.select_related("author", "parent__author", "answer__author")
+        return comments.select_related("author", "parent__author", "answer__author", "became")
     fields = FRAME_FIELDS + (SOURCE_FIELDS if viewer is not None and viewer.user_id is not None else ())
-    return comments.select_related("author", "answer__author").only(*fields)
+    return comments.select_related("author", "answer__author", "became").only(*fields)
 
 
 def reaction_counts(comment_ids: Iterable[int]) -> dict[int, dict[str, int]]:
@@ -137,6 +138,13 @@ def may_read_source(comment: Comment, *, viewer: Viewer) -> bool:
     )
 
 
+def became_data(comment: Comment) -> dict[str, str] | None:
+    """Where a conversation went on (``{"url"}``: the lesson it became), or None."""
+    if comment.became_id is None or comment.deleted or not comment.became.live:
+        return None
+    return {"url": comment.became.url or ""}
+
+
 def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int]) -> dict[str, Any]:
     """The comment object of the protocol, as ``viewer`` may see it."""
     visible_body = not comment.deleted and (not comment.hidden or viewer.is_editor)
@@ -156,6 +164,7 @@ def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int])
         "question": comment.question,
         "answer": answer_data(comment.answer) if comment.answer_id else None,
         "answer_to": comment.root_id if comment.accepted else None,
+        "became": became_data(comment),
     }
 
 
@@ -321,6 +330,9 @@ class CommentView:
     is_answer: bool = False
     # A reply in a question's conversation that the viewer may mark (or unmark) as its answer.
     answer_of: int | None = None
+    became: dict[str, str] | None = None  # the lesson the conversation became (``became_data``)
+    # ``(label, url)``: what the viewer may do with the conversation (``blog.threads.actions``).
+    actions: list[tuple[str, str]] = field(default_factory=list)
 
 
 def reaction_summary(
@@ -396,6 +408,7 @@ def thread_context(
             question=c.question,
             answer=answer_data(c.answer) if c.answer_id else None,
             is_answer=c.accepted,
+            became=became_data(c),
         )
         views[c.pk] = view
         root = views.get(c.root_id) if c.root_id else None
@@ -406,6 +419,8 @@ def thread_context(
         else:
             if c.root_id and c.parent:  # its root is older than the window
                 view.replying_to = c.parent.author.get_username()
+            if may_answer and not (c.deleted or c.hidden):
+                view.actions = conversation_actions(c.pk)
             roots.append(view)
     if form_parent is not None and str(form_parent) not in {str(pk) for pk in views}:
         form_parent = None  # no reply form to show it in: the text goes back in the main form

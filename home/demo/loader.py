@@ -33,12 +33,13 @@ from blog.threads import questions as thread_questions
 from blog.threads import services as thread_services
 from blog.threads.models import Comment, Thread
 from home.demo.covers import avatar_png, cover_jpeg
-from home.demo.records import Conversation, DemoData, DemoDataError, Image, Lesson, Question, demo_data
+from home.demo.records import Conversation, DemoData, DemoDataError, Image, Lesson, PromotedLesson, Question, demo_data
 from home.models import HomePage
 from home.services import site_bootstrap
 from learning import request_services
 from learning import services as learning_services
 from learning.blocks import QuestionBlock
+from learning.promotions import lesson_promote
 from learning.models import (
     CollectionIndexPage,
     CollectionItem,
@@ -537,6 +538,8 @@ def _thread_questions(data: DemoData, *, users: dict, pages: dict) -> int:
                 question_id=asked.comment.pk,
                 answer_id=replies[record.answer - 1].pk,
             )
+        if record.lesson is not None and asked.created:
+            _promoted_lesson(record.lesson, question=asked.comment, replies=replies, users=users)
     return created
 
 
@@ -601,3 +604,16 @@ def _conversation(conversation: Conversation, *, users: dict, page) -> int:
     if new:
         Thread.objects.filter(page=page).update(last_activity=last)
     return new
+
+
+def _promoted_lesson(spec: PromotedLesson, *, question, replies: list, users: dict) -> None:
+    """The conversation promoted into a draft lesson as a host or editor would, then written and published."""
+    draft = lesson_promote(
+        user=users[spec.promoted_by],
+        comment_id=question.pk,
+        reply_ids=[replies[number - 1].pk for number in spec.replies],
+        title=spec.title,
+    )
+    lesson = draft.get_latest_revision_as_object()
+    lesson.objective, lesson.takeaways = spec.objective, spec.takeaways
+    lesson.save_revision(user=users[spec.published_by]).publish(user=users[spec.published_by])

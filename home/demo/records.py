@@ -186,6 +186,18 @@ class ThreadReply:
 
 
 @dataclass(frozen=True)
+class PromotedLesson:
+    """The lesson a question's conversation became: promoted by a host or an editor, published by an editor."""
+
+    title: str
+    objective: str
+    takeaways: str
+    promoted_by: str
+    published_by: str
+    replies: tuple[int, ...] = ()  # the replies quoted with the question, numbered from 1
+
+
+@dataclass(frozen=True)
 class ThreadQuestion:
     """A question asked of a post's or lesson's pair, its replies, and which one a host marked."""
 
@@ -195,6 +207,7 @@ class ThreadQuestion:
     replies: tuple[ThreadReply, ...] = ()
     answer: int = 0  # the reply (numbered from 1) marked as the answer; 0 leaves it open
     marked_by: str = ""  # who marked it: a member of the page's pair
+    lesson: PromotedLesson | None = None
 
 
 @dataclass(frozen=True)
@@ -485,6 +498,8 @@ def _check_references(data: DemoData) -> None:
             raise DemoDataError(
                 f"{where}: marked_by must be a member of the page's pair ({', '.join(sorted(hosts))})"
             )
+        if question.lesson is not None:
+            _check_promoted(f"{where}, lesson", question.lesson, question, people=people, hosts=hosts)
     _check_requests(data, people=people, pairs=pairs, pages=posts | lessons)
     _check_conversations(data, people=people, pages=posts | lessons)
 
@@ -509,6 +524,18 @@ def _check_conversations(data: DemoData, *, people: dict, pages: dict) -> None:
                         _names(here, "reactions' by", person, people, "people.toml")
                     if len(set(reaction.by)) != len(reaction.by):
                         raise DemoDataError(f"{here}: reaction {reaction.kind!r} names someone twice")
+
+
+def _check_promoted(where: str, lesson: PromotedLesson, question, *, people: dict, hosts: set) -> None:
+    """Promoted by a host or an editor, published by an editor, quoting replies the question has."""
+    editors = {name for name, person in people.items() if "Editors" in person.groups}
+    if lesson.promoted_by not in hosts | editors:
+        raise DemoDataError(f"{where}: promoted_by must be an editor or a member of the page's pair")
+    if lesson.published_by not in editors:
+        raise DemoDataError(f"{where}: published_by must be an editor ({', '.join(sorted(editors))})")
+    for number in lesson.replies:
+        if not 1 <= number <= len(question.replies):
+            raise DemoDataError(f"{where}: replies {number}: it has {len(question.replies)} replies")
 
 
 def _check_requests(data: DemoData, *, people: dict, pairs: dict, pages: dict) -> None:

@@ -4,6 +4,7 @@ from learning.models.collections import CollectionIndexPage, CollectionItem, Col
 from learning.models.follows import PairFollow, TopicFollow
 from learning.models.lessons import LearningIndexPage, LessonPage, LessonPageTag
 from learning.models.progress import Completion, KnowledgeCheckAttempt, ReviewSchedule
+from learning.models.promotions import PromotedConversation
 from learning.models.requests import TopicRequestIndexPage, TopicRequestPage, TopicRequestTag
 from learning.models.topics import TopicRedirect
 from learning.models.votes import TopicRequestVote
@@ -19,6 +20,7 @@ __all__ = [
     "LessonPage",
     "LessonPageTag",
     "PairFollow",
+    "PromotedConversation",
     "ReviewSchedule",
     "TopicFollow",
     "TopicRedirect",

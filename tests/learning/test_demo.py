@@ -28,7 +28,7 @@ DEMO = demo_data()
 def test_demo_has_lessons_collections_and_a_reader_with_progress(django_user_model):
     load_demo()
 
-    lessons = LessonPage.objects.live()
+    lessons = LessonPage.objects.live().filter(promoted_from__isnull=True)  # those of lessons.toml
     assert lessons.count() == len(DEMO.lessons) >= 6
     assert all(len(lesson.knowledge_check) >= 1 for lesson in lessons)
     assert all(lesson.tags.exists() for lesson in lessons)
@@ -50,6 +50,23 @@ def test_demo_has_lessons_collections_and_a_reader_with_progress(django_user_mod
     (due,) = due_reviews(user=sam)
     assert due.lesson.slug == "tags-beat-folders"
     assert personal_stream(user=sam).entries
+
+
+def test_demo_has_a_lesson_promoted_from_a_conversation_and_its_people_were_told(django_user_model):
+    load_demo()
+    load_demo()  # again: nothing promoted twice
+
+    (lesson,) = LessonPage.objects.live().filter(promoted_from__isnull=False)
+    origin = lesson.promoted_from
+    assert lesson.title == "Who may edit a credit memo on the wiki"
+    assert [(b.value["username"], b.value["comment"]) for b in lesson.body] == [
+        ("sam", origin.comment_id),
+        ("ben", origin.comment_ids[1]),
+    ]
+    assert lesson.inspired_by_id == origin.page_id and lesson.tags.exists()
+    assert origin.comment.became_id == lesson.pk
+    sam = django_user_model.objects.get(username="sam")
+    assert sam.notifications.filter(text=f"Your question became a lesson: “{lesson.title}”").count() == 1
 
 
 def test_demo_question_ids_are_the_same_on_every_machine():

@@ -307,6 +307,9 @@ class LiveThread {
     if (existing) {
       const replies = existing.querySelector(":scope > .comment__replies");
       if (replies) node.append(replies);
+      // Links the server offers the thread's hosts on a conversation (promote to a lesson): kept.
+      const actions = existing.querySelector(":scope > article > .comment__conversation-actions");
+      if (actions && !comment.deleted) node.querySelector(":scope > article")?.append(actions);
       existing.replaceWith(node);
     } else if (!this.shouldHide(comment)) {
       this.place(comment, node, prepend);
@@ -429,6 +432,7 @@ class LiveThread {
       body,
     );
     if (comment.question && comment.answer && !comment.deleted) card.append(this.renderAnswered(comment.answer));
+    if (comment.became) card.append(this.renderBecame(comment.became));
     if (!comment.deleted) {
       card.append(this.renderActions(comment));
       if (this.mayChange(comment) && typeof comment.body === "string") card.append(this.renderEditForm(comment));
@@ -498,6 +502,15 @@ class LiveThread {
       class: `comment__badge comment__badge--${state}`, "data-question-state": state,
       text: `Question for the authors · ${state}`,
     });
+  }
+
+  // The same markup as became_note in blog/templatetags/thread_tags.py.
+  renderBecame(became) {
+    return element(
+      "p",
+      { class: "comment__became", "data-comment-became": "" },
+      element("a", { href: became.url, text: "This conversation became a lesson" }),
+    );
   }
 
   renderAnswered(answer) {

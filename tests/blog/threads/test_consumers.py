@@ -87,10 +87,12 @@ async def test_snapshot_on_connect_lists_comments_oldest_first_with_presence(ws,
         "question",
         "answer",
         "answer_to",
+        "became",
     }
     assert (theirs["question"], theirs["answer"], theirs["answer_to"]) == (False, None, None)
     # The Markdown source goes to its author alone (and editors).
     assert (mine["body"], theirs["body"]) == ("Second", None)
+    assert theirs["became"] is None
 
 
 async def test_snapshot_holds_newest_hundred_and_sync_pages_back(ws, post, staff):
