@@ -14,3 +14,14 @@ def test_the_header_offers_sign_in_everywhere_but_on_the_sign_in_page(client, ho
     assert header_links(client, "/blog/") == ["Sign in"]
     assert header_links(client, "/accounts/login/") == []
     assert header_links(client, "/accounts/login/?next=/blog/") == []
+
+
+def test_the_main_menu_offers_questions_beside_requests_to_people_signed_in(client, home, staff):
+    def menu() -> list[str]:
+        nav = BeautifulSoup(client.get("/").content, "html.parser").select_one(".site-nav")
+        return [link.get_text(strip=True) for link in nav.select("a")]
+
+    assert "Questions" not in menu()
+    client.force_login(staff)
+    links = menu()
+    assert links[links.index("Requests") + 1] == "Questions"
