@@ -14,5 +14,6 @@ urlpatterns = [
     path("people/<str:username>/", views.person_detail, name="person_detail"),
     path("people/<str:username>/avatar/", views.person_avatar, name="person_avatar"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
+    path("pages/<id:page_id>/react/", views.page_react, name="page_react"),
     path("", include(thread_urls)),
 ]

@@ -1,21 +1,27 @@
-"""Pair pages, people's pages and the directory, and a person's own profile form."""
+"""Pair pages, people's pages and the directory, a person's own profile form, reactions on pages."""
+
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+
+from wagtail.models import Page
 
 from taggit.models import Tag
 
 from blog import services
 from blog.feeds import PairFeed
 from blog.models import MentorPair, PairGoal, Profile
+from blog.page_reactions import RateLimited, page_reaction_set, pair_learners
 from blog.people_forms import PairCheckInForm, PairGoalForm, PairGoalStatusForm, ProfileForm
 from blog.selectors import (
     PEOPLE_PER_PAGE,
@@ -28,6 +34,7 @@ from blog.selectors import (
 from blog.templatetags.people_tags import avatar_colour, initials
 from site.inputs import InvalidInput, check_text
 from site.people import display_name, is_editor
+from site.visibility import visible_pages
 
 
 def pair_index(request):
@@ -54,6 +61,7 @@ def _pair_page(request: HttpRequest, pair: MentorPair, *, status: int = 200, **f
         if is_member
         else None,
         "runs_it": runs_it,
+        "learners": pair_learners(pair=pair, viewer=request.user, session=request.session),
         # Check-ins are the pair's and editors' only: not even fetched for anyone else.
         "check_ins": list(pair.check_ins.select_related("author")[:20]) if runs_it else [],
         "goal_form": forms.get("goal_form") or PairGoalForm(),
@@ -230,3 +238,54 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         form = ProfileForm(initial=ProfileForm.initial_for(profile))
         status = 200
     return render(request, "blog/profile_form.html", {"form": form, "profile": profile}, status=status)
+
+
+@require_POST
+def page_react(request: HttpRequest, page_id: int) -> HttpResponse:
+    """A reader's learning reaction on a post or lesson, set on or off (``on=1``/``on=0``).
+
+    A plain form that redirects back to the page; sent with ``Accept:
+    application/json`` (``page-reactions.js``) it answers the new counts as JSON.
+    Refusals are 400 (input), 403 (sign-in, permission), 404 (no such page the
+    reader may see) and 429 (too quick).
+    """
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    page = (
+        visible_pages(Page.objects.all(), user=request.user, session=request.session)
+        .filter(pk=page_id)
+        .first()
+    )
+    if page is None:
+        return _reaction_refused(request, "That page is not here.", status=404, wants_json=wants_json)
+    if not request.user.is_authenticated:
+        if wants_json:
+            return _reaction_refused(request, "Sign in to react.", status=403, wants_json=True)
+        return redirect_to_login(page.url)
+    on = request.POST.get("on")
+    try:
+        if on not in ("1", "0"):
+            raise ValidationError("Send on=1 to react or on=0 to take it back.")
+        reactions = page_reaction_set(
+            user=request.user, page=page, kind=request.POST.get("kind"), on=on == "1", session=request.session
+        )
+    except RateLimited as error:
+        response = _reaction_refused(request, error.messages[0], status=429, wants_json=wants_json, page=page)
+        response["Retry-After"] = str(error.retry_after)
+        return response
+    except PermissionDenied as error:
+        return _reaction_refused(request, str(error), status=403, wants_json=wants_json, page=page)
+    except ValidationError as error:
+        return _reaction_refused(
+            request, " ".join(error.messages), status=400, wants_json=wants_json, page=page
+        )
+    if wants_json:
+        return JsonResponse({"reactions": [asdict(reaction) for reaction in reactions]})
+    return HttpResponseRedirect(f"{page.url}#page-reactions")
+
+
+def _reaction_refused(request, problem: str, *, status: int, wants_json: bool, page=None) -> HttpResponse:
+    if wants_json:
+        return JsonResponse({"error": problem}, status=status)
+    return render(
+        request, "blog/page_reaction_refused.html", {"problem": problem, "page": page}, status=status
+    )

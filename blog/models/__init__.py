@@ -4,6 +4,7 @@ from blog.models.index import BlogIndexPage
 from blog.models.pairs import MentorPair, PairCheckIn, PairGoal, PairPageMixin, PairPageQuerySet
 from blog.models.people import Profile, ProfileTeaches, ProfileWants
 from blog.models.posts import BlogPostPage, BlogPostTag
+from blog.models.reactions import PageReaction
 from blog.threads.models import Comment, Notification, Presence, Reaction, Thread
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Comment",
     "MentorPair",
     "Notification",
+    "PageReaction",
     "PairCheckIn",
     "PairGoal",
     "PairPageMixin",

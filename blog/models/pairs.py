@@ -11,6 +11,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import PageQuerySet
 from wagtail.search import index
 
+from blog.models.reactions import reaction_count_annotations
 from site.people import display_name
 from site.visibility import visible_pages
 
@@ -102,8 +103,12 @@ class PairPageQuerySet(PageQuerySet):
         return visible_pages(self, user=user, session=session).for_listing().order_by(*self.listing_order)
 
     def for_listing(self):
-        """Pair members and tags in a fixed number of queries, whatever the count."""
-        return self.select_related("pair__first_member", "pair__second_member").prefetch_related("tags")
+        """Pair members and tags in a fixed number of queries, whatever the count; reactions counted too."""
+        return (
+            self.select_related("pair__first_member", "pair__second_member")
+            .prefetch_related("tags")
+            .annotate(**reaction_count_annotations())
+        )
 
 
 class PairPageMixin:
@@ -114,6 +119,10 @@ class PairPageMixin:
     ``listing_summary`` and ``listing_minutes`` for a card: a person's page
     lists the pages of their pairs through them, whichever app defines the type.
     """
+
+    # Learning reactions, annotated by ``PairPageQuerySet.for_listing``; None elsewhere.
+    learned_count: int | None = None
+    insightful_count: int | None = None
 
     @classmethod
     def thread_follower_ids(cls, page_id: int) -> list[int]:

@@ -39,7 +39,6 @@ from home.services import site_bootstrap
 from learning import request_services
 from learning import services as learning_services
 from learning.blocks import QuestionBlock
-from learning.promotions import lesson_promote
 from learning.models import (
     CollectionIndexPage,
     CollectionItem,
@@ -51,6 +50,7 @@ from learning.models import (
     TopicRequestPage,
 )
 from learning.models.requests import title_key
+from learning.promotions import lesson_promote
 from site.people import display_name
 
 # Question and choice ids are derived from the lesson slug, so they are the

@@ -187,7 +187,7 @@ class ThreadReply:
 
 @dataclass(frozen=True)
 class PromotedLesson:
-    """The lesson a question's conversation became: promoted by a host or an editor, published by an editor."""
+    """The lesson a question's conversation became: promoted by a host or editor, published by an editor."""
 
     title: str
     objective: str
