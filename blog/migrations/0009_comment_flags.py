@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0007_questions'),
+        ('blog', '0008_post_cover_image'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

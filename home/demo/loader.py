@@ -33,7 +33,16 @@ from blog.threads import questions as thread_questions
 from blog.threads import services as thread_services
 from blog.threads.models import Comment, Thread
 from home.demo.covers import avatar_png, cover_jpeg
-from home.demo.records import Conversation, DemoData, DemoDataError, Image, Lesson, PromotedLesson, Question, demo_data
+from home.demo.records import (
+    Conversation,
+    DemoData,
+    DemoDataError,
+    Image,
+    Lesson,
+    PromotedLesson,
+    Question,
+    demo_data,
+)
 from home.models import HomePage
 from home.services import site_bootstrap
 from learning import request_services

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('blog', '0007_questions'),
+        ('blog', '0009_comment_flags'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
