@@ -199,8 +199,11 @@ def test_a_signed_in_reader_sees_their_reactions_pressed_and_can_reply(client, p
     assert 'data-reaction="learned" aria-pressed="true" aria-label="Learned something: 1">' in html
     assert 'data-reaction="like" aria-pressed="false" aria-label="Like: 1">' in html
     assert f'<input type="hidden" name="parent" value="{comment.pk}">' in html
-    # The comment's actions and reply, the new comment, "Mark as read", "Sign out".
-    assert html.count('name="csrfmiddlewaretoken"') == 5
+    # The comment's actions, flag and reply, the new comment, the page's two
+    # learning reactions, "Mark as read", "Sign out"; no edit (not theirs).
+    assert html.count('name="csrfmiddlewaretoken"') == 8
+    assert 'name="action" value="flag"' in html
+    assert 'name="action" value="edit"' not in html
     assert "data-comment-delete" not in html  # not theirs
 
 
