@@ -77,6 +77,14 @@ SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
 SERVE_MEDIA = _env_bool("SERVE_MEDIA", False)
 # Origins whose players an embed block may frame (e.g. https://www.youtube-nocookie.com).
 EMBED_ORIGINS = _env_list("EMBED_ORIGINS", "")
+# Background tasks (docs/operations.md "Tasks and workers"): "db" keeps the
+# queue in the database (SQLite or PostgreSQL), "rq" in Redis (REDIS_URL);
+# "immediate" runs each task as it is enqueued, in the process that asked.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")
+# A failing task is tried this many times in all, waiting TASK_RETRY_BACKOFF
+# seconds before the second try and twice as long before each one after.
+TASK_RETRY_ATTEMPTS = _env_int("TASK_RETRY_ATTEMPTS", 3)
+TASK_RETRY_BACKOFF = _env_int("TASK_RETRY_BACKOFF", 60)
 
 # --- Applications ----------------------------------------------------------
 
@@ -99,6 +107,9 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -223,6 +234,28 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "site.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Background tasks --------------------------------------------------------
+
+# Django's tasks API (the django-tasks backport). Every backend is a subclass
+# in site/tasks.py: failed tasks are retried there, and Wagtail's own tasks
+# (search and reference index updates, file clean-up) run at once, as they do
+# without a worker, through the "immediate" alias. Workers: manage.py run_worker.
+_TASK_BACKENDS = {
+    "db": "site.tasks.DatabaseBackend",
+    "rq": "site.tasks.RQBackend",
+    "immediate": "site.tasks.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be db, rq or immediate, not {TASKS_BACKEND!r}")
+if TASKS_BACKEND == "rq" and not REDIS_URL:
+    raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL")
+TASKS = {
+    "default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]},
+    "immediate": {"BACKEND": _TASK_BACKENDS["immediate"]},
+}
+# RQ's keys cannot carry REDIS_KEY_PREFIX: give each site its own Redis database.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+
 # --- Authentication --------------------------------------------------------
 
 # Sessions are read from the cache (Redis when scaled) and kept in the
@@ -315,5 +348,8 @@ LOGGING = {
         "blog": {"level": "INFO"},
         "learning": {"level": "INFO"},
         "site": {"level": "INFO"},
+        # A task that fails is logged with its traceback; one that succeeds is not.
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "INFO"},
     },
 }

@@ -11,3 +11,9 @@ WHITENOISE_AUTOREFRESH = False
 COMMENT_RATE_LIMIT = 5
 COMMENT_RATE_WINDOW = 10
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
+# Tasks run as they are enqueued (on commit), whatever TASKS_BACKEND says; the
+# worker tests start real workers on the database or on Redis themselves.
+TASKS = {
+    "default": {"BACKEND": "site.tasks.ImmediateBackend"},
+    "immediate": {"BACKEND": "site.tasks.ImmediateBackend"},
+}
