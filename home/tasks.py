@@ -16,7 +16,7 @@ FAILED_RESULTS_KEPT_DAYS = 30
 
 @task()
 def scheduled_publish() -> str:
-    """Wagtail's ``publish_scheduled``: pages (and snippets) whose go-live time passed go live, expired ones go.
+    """Wagtail's ``publish_scheduled``: what is due goes live, what has expired is unpublished.
 
     Idempotent: the runs never overlap (the job's row lock), and each
     publishes only revisions still approved to go live and unpublishes only

@@ -111,6 +111,6 @@ class RQBackend(_SiteBackend, LibraryRQBackend):
 
 
 class ImmediateBackend(LibraryImmediateBackend):
-    """Runs a task as it is enqueued. Defines tasks as ``RetryingTask`` too, so ``max_attempts`` is accepted."""
+    """Runs a task as it is enqueued; its tasks are ``RetryingTask`` too, so ``max_attempts`` is accepted."""
 
     task_class = RetryingTask
