@@ -34,6 +34,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The site and one task worker (scheduled publishing, e-mail), stopped together
+# by one Ctrl+C. If either stops on its own (a worker that crashes, say), the
+# other is stopped too and `make run` exits with its status, its error above.
+run: SHELL := /bin/bash
 run: demo
 	@echo ""
 	@echo "  Pairwise is running at http://$(HOST):$(PORT)/"
@@ -42,8 +46,15 @@ run: demo
 	@echo "    amira, ben  (a mentor pair: writes posts and submits them)"
 	@echo "    sam  (staff: reads, follows, comments)"
 	@echo "  Admin: http://$(HOST):$(PORT)/admin/   Stop with Ctrl+C."
+	@echo "  A task worker runs beside the site: scheduled posts go live within a minute."
 	@echo ""
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --ping-interval 15 --ping-timeout 15 site.asgi:application
+	@trap 'stopping=1; kill -TERM $$site $$worker 2>/dev/null' INT TERM; \
+	$(PY) manage.py run_worker & worker=$$!; \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --ping-interval 15 --ping-timeout 15 site.asgi:application & site=$$!; \
+	wait -n $$site $$worker; status=$$?; \
+	if [ -z "$$stopping" ] && ! kill -0 $$worker 2>/dev/null; then \
+	  echo "The task worker stopped (exit $$status); stopping the site too."; fi; \
+	kill -TERM $$site $$worker 2>/dev/null; wait; exit $$status
 
 # Browser tests need Debian's Chromium; install it when apt can.
 browser:

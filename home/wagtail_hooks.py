@@ -5,6 +5,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 
 from home.reports import DriftingPeopleReport, LessonCompletionReport, PairActivityReport
+from home.task_results_admin import TaskResultViewSet
 from site.editors_menu import EditorsMenuItem
 from site.page_cache import remember_served_page
 
@@ -36,3 +37,8 @@ def register_programme_reports():
 @hooks.register("register_reports_menu_item")
 def register_programme_report_menu_item():
     return EditorsMenuItem("Programme insights", reverse("programme_pairs"), icon_name="group", order=50)
+
+
+@hooks.register("register_admin_viewset")
+def register_task_results_viewset():
+    return TaskResultViewSet()
