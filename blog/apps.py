@@ -14,18 +14,22 @@ class BlogConfig(AppConfig):
         from wagtail.search import index
         from wagtail.signals import page_published
 
+        from blog import tasks
         from blog.models import MentorPair
         from blog.services import profile_ensure
         from blog.threads.selectors import unread_notifications_fact
         from blog.threads.sockets import connect_access_receivers
         from site.page_cache import purge_site_after_commit
         from site.readers import register_reader_fact
+        from site.scheduler import register_periodic_job
 
         # A pair's names show on its posts and in every listing.
         post_save.connect(purge_site_after_commit, sender=MentorPair, dispatch_uid="blog.pair_saved")
         post_delete.connect(purge_site_after_commit, sender=MentorPair, dispatch_uid="blog.pair_deleted")
         connect_access_receivers()
         register_reader_fact("unread_notifications", unread_notifications_fact, default=0)
+        # Every minute, the e-mail of whoever has notifications unseen past EMAIL_NOTIFICATION_DELAY.
+        register_periodic_job(tasks.NOTIFICATION_EMAILS, task=tasks.notification_emails_send_due, cron="* * * * *")
 
         def reindex_with_tags(sender, instance, **kwargs):
             # Wagtail indexes a page in post_save, before modelcluster has

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from blog import views
+from blog import email_views, views
 from blog.threads import urls as thread_urls
 
 urlpatterns = [
@@ -15,5 +15,7 @@ urlpatterns = [
     path("people/<str:username>/avatar/", views.person_avatar, name="person_avatar"),
     path("me/profile/", views.profile_edit, name="profile_edit"),
     path("pages/<id:page_id>/react/", views.page_react, name="page_react"),
+    path("me/notifications/settings/", email_views.notification_settings, name="notification_settings"),
+    path("email/unsubscribe/<str:token>/", email_views.email_unsubscribe_view, name="email_unsubscribe"),
     path("", include(thread_urls)),
 ]

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.conf import settings
 
@@ -14,3 +16,10 @@ class HomeConfig(AppConfig):
             register_periodic_job(
                 tasks.PRUNE_TASK_RESULTS, task=tasks.task_results_prune, cron="30 3 * * *", catch_up=None
             )
+        # A digest or a reminder is still worth sending later that day; not a day after.
+        register_periodic_job(
+            tasks.WEEKLY_DIGEST, task=tasks.digest_send_due, cron="0 7 * * 1", catch_up=timedelta(hours=12)
+        )
+        register_periodic_job(
+            tasks.REVIEW_REMINDERS, task=tasks.review_reminders_send, cron="0 7 * * *", catch_up=timedelta(hours=12)
+        )

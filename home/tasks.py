@@ -1,15 +1,34 @@
-"""The site's own periodic tasks: scheduled publishing, and keeping the task table small."""
+"""The home app's background work: scheduled publishing, the task table kept small,
+the weekly digest and review reminders (``home.digests``).
 
+Tasks take only JSON-serialisable arguments and are safe to run twice. The
+periodic ones are registered with the clock in ``HomeConfig.ready``.
+"""
+
+import datetime
 import io
+from functools import partial
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
 
 from django_tasks import task
 
 from home.clock import periodic_job_lock
+from home.digests import (
+    digest_recipient_ids,
+    digest_send,
+    iso_week,
+    review_reminder_recipient_ids,
+    review_reminder_send,
+)
 
 PUBLISH_SCHEDULED = "publish-scheduled"
 PRUNE_TASK_RESULTS = "prune-task-results"
+WEEKLY_DIGEST = "weekly-digest"
+REVIEW_REMINDERS = "review-reminders"
 SUCCESSFUL_RESULTS_KEPT_DAYS = 14
 FAILED_RESULTS_KEPT_DAYS = 30
 
@@ -47,3 +66,43 @@ def task_results_prune() -> str:
         stdout=output,
     )
     return output.getvalue()
+
+
+def _active(user_id: int):
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+@task()
+def digest_send_due() -> int:
+    """Weekly: queue this week's digest for everyone who wants one (each is skipped if empty)."""
+    week = iso_week(timezone.now())
+    recipient_ids = digest_recipient_ids()
+    for user_id in recipient_ids:
+        transaction.on_commit(partial(digest_send_to.enqueue, user_id=user_id, week=week))
+    return len(recipient_ids)
+
+
+@task()
+def digest_send_to(user_id: int, week: str) -> bool:
+    """One person's digest for ``week`` (an ISO week, ``2026-W49``): sent at most once."""
+    user = _active(user_id)
+    return user is not None and digest_send(user=user, week=week)
+
+
+@task()
+def review_reminders_send() -> int:
+    """Daily: queue a reminder for everyone who opted in and has a lesson due for review today."""
+    today = timezone.localdate()
+    recipient_ids = review_reminder_recipient_ids(today=today)
+    for user_id in recipient_ids:
+        transaction.on_commit(
+            partial(review_reminder_send_to.enqueue, user_id=user_id, day=today.isoformat())
+        )
+    return len(recipient_ids)
+
+
+@task()
+def review_reminder_send_to(user_id: int, day: str) -> bool:
+    """One person's reminder for ``day`` (``2026-12-02``): sent at most once."""
+    user = _active(user_id)
+    return user is not None and review_reminder_send(user=user, today=datetime.date.fromisoformat(day))

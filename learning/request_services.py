@@ -319,4 +319,4 @@ def _tell_followers(request: TopicRequestPage, *, text: str, skip: set[int]) -> 
     allowed = viewers_among(request, user_ids=people - skip)
     if allowed:
         recipients = get_user_model().objects.filter(pk__in=allowed, is_active=True).order_by("pk")
-        notice_send(recipients=list(recipients), text=text, url=request.url or "")
+        notice_send(recipients=list(recipients), text=text, url=request.url or "", page=request)

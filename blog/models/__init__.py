@@ -1,5 +1,6 @@
 """Blog models: people, pairs, posts and the blog index (and, re-exported, the thread models)."""
 
+from blog.models.emails import EmailPreferences, SentEmail
 from blog.models.index import BlogIndexPage
 from blog.models.pairs import MentorPair, PairCheckIn, PairGoal, PairPageMixin, PairPageQuerySet
 from blog.models.people import Profile, ProfileTeaches, ProfileWants
@@ -12,6 +13,7 @@ __all__ = [
     "BlogPostPage",
     "BlogPostTag",
     "Comment",
+    "EmailPreferences",
     "MentorPair",
     "Notification",
     "PageReaction",
@@ -24,5 +26,6 @@ __all__ = [
     "ProfileTeaches",
     "ProfileWants",
     "Reaction",
+    "SentEmail",
     "Thread",
 ]

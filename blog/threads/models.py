@@ -183,6 +183,9 @@ class Notification(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # What a notice is about, when a page (a request); a comment's page otherwise.
+    # The list and the e-mails show a notification only while its person may see it.
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     # Written once when the notification is made, so the list needs no joins.
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=500)
@@ -204,7 +207,13 @@ class Notification(models.Model):
                 name="notification_flag_once_per_comment",
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read"], name="notification_unread"),
+            # What the e-mail sweep looks for: unread ones, by age.
+            models.Index(
+                fields=["created"], condition=Q(read__isnull=True), name="notification_unread_by_age"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

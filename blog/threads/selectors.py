@@ -215,8 +215,13 @@ def thread_before(*, page_id: int, before: int, viewer: Viewer, limit: int = SNA
 
 
 def _shown_to_recipient() -> Q:
-    """Notices, and notifications about pages their recipients may still see (the one rule)."""
-    return Q(comment__isnull=True) | visible_to_people(page="comment__page", person="recipient")
+    """Notices about no page, and notifications about pages their recipients may still see (the one rule)."""
+    notice = Q(comment__isnull=True)
+    return (
+        (notice & Q(page__isnull=True))
+        | (notice & visible_to_people(page="page", person="recipient"))
+        | visible_to_people(page="comment__page", person="recipient")
+    )
 
 
 def visible_notifications(*, user) -> QuerySet[Notification]:
@@ -268,7 +273,11 @@ class NotificationEntry:
 
 def notification_list(*, user, limit: int = 50) -> list[NotificationEntry]:
     """``user``'s newest notifications they may still see, each with an excerpt; one query."""
-    rows = visible_notifications(user=user).select_related("comment")[:limit]
+    return notification_entries(visible_notifications(user=user).select_related("comment")[:limit])
+
+
+def notification_entries(rows: Iterable[Notification]) -> list[NotificationEntry]:
+    """Notifications (with their comments loaded) as lists and e-mails show them."""
     return [NotificationEntry(row, _comment_excerpt(row.comment)) for row in rows]
 
 

@@ -336,13 +336,17 @@ def _notifications_for(
 
 
 @transaction.atomic
-def notice_send(*, recipients: Iterable, text: str, url: str) -> list[Notification]:
-    """Tell ``recipients`` something that is about no page (a new pair, say): stored, then pushed.
+def notice_send(*, recipients: Iterable, text: str, url: str, page: Page | None = None) -> list[Notification]:
+    """Tell ``recipients`` something that is not a comment (a new pair, a request answered), then push it.
 
-    The text is shown escaped, like every notification; pushed once committed.
+    A notice about a ``page`` is shown (listed, e-mailed) only while its
+    person may see that page. The text is shown escaped, like every
+    notification; pushed once committed.
     """
     notifications = Notification.objects.bulk_create(
-        Notification(recipient=person, kind=Notification.Kind.NOTICE, text=text[:300], url=url[:500])
+        Notification(
+            recipient=person, kind=Notification.Kind.NOTICE, page=page, text=text[:300], url=url[:500]
+        )
         for person in recipients
     )
     if notifications:

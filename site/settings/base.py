@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
+import dj_email_url
 
 SITE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = SITE_DIR.parent
@@ -57,9 +58,11 @@ if REDIS_CHANNEL_LAYER not in {"core", "pubsub"}:
 # Every key and channel this site keeps in Redis starts with it, so that
 # several sites (say staging and production) can share one Redis.
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "pairwise")
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address: absolute links in feeds, e-mails and the admin's own e-mails.
+BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = BASE_URL
 # Absolute addresses in Wagtail's API v2 (home.api) start here too.
-WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+WAGTAILAPI_BASE_URL = BASE_URL
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Live threads: how many comments one user may post in the window.
@@ -85,6 +88,29 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db")
 # seconds before the second try and twice as long before each one after.
 TASK_RETRY_ATTEMPTS = _env_int("TASK_RETRY_ATTEMPTS", 3)
 TASK_RETRY_BACKOFF = _env_int("TASK_RETRY_BACKOFF", 60)
+
+# E-mail: one URL (dj-email-url), e.g. smtp://user:password@mail.example.com:587?tls=true
+# or console: (printed) or file:///var/mail/pairwise (one file per message). Unset:
+# the SMTP server on localhost:25 (``dev`` prints to the console instead).
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+_email = dj_email_url.parse(EMAIL_URL or "smtp://localhost:25")
+if "EMAIL_BACKEND" not in _email:
+    raise ImproperlyConfigured(f"EMAIL_URL must start with one of {', '.join(dj_email_url.SCHEMES)}:")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 10
+if _email["EMAIL_FILE_PATH"]:
+    EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"]  # file:///var/mail: an absolute folder
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Pairwise <pairwise@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# A notification is e-mailed only when its person has not seen it on the site
+# for this many seconds; what else they are told meanwhile joins the same message.
+EMAIL_NOTIFICATION_DELAY = _env_int("EMAIL_NOTIFICATION_DELAY", 600)
 
 # --- Applications ----------------------------------------------------------
 

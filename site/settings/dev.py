@@ -5,7 +5,7 @@ and static files served straight from the source folders.
 """
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import EMAIL_URL, SECRET_KEY
 
 if not SECRET_KEY:
     # Only for a machine's own demo; production.py refuses to start without one.
@@ -22,4 +22,6 @@ STORAGES = {
 SERVE_MEDIA = True
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if not EMAIL_URL:
+    # E-mails are printed where the site and its worker run (set EMAIL_URL to send them).
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

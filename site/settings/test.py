@@ -10,6 +10,8 @@ WHITENOISE_AUTOREFRESH = False
 # Tests exercise the limit with their own numbers.
 COMMENT_RATE_LIMIT = 5
 COMMENT_RATE_WINDOW = 10
+# And the e-mail delay with theirs (``make run`` shortens it for the demo).
+EMAIL_NOTIFICATION_DELAY = 600
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
 # Tasks run as they are enqueued (on commit), whatever TASKS_BACKEND says; the
 # worker tests start real workers on the database or on Redis themselves.
