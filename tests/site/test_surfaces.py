@@ -7,18 +7,24 @@ listings (so each check can fail). ``test_every_surface_is_covered`` fails
 when an address or page type is added without being listed here.
 """
 
+import datetime
+
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from wagtail.models import PageViewRestriction, get_page_models
 
 import pytest
 from channels.db import database_sync_to_async
 
+from blog.emails import unsubscribe_token
 from blog.factories import UserFactory
+from blog.notification_emails import notification_emails_send
 from blog.threads.models import Notification
 from blog.threads.services import comment_create
+from home.digests import digest_send
 from learning.models import TopicFollow, TopicRequestIndexPage
 from learning.request_services import request_answer, request_ask, request_vote
 from site.routing import websocket_urlpatterns
@@ -142,6 +148,11 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | list[tuple[str, str]] |
         "question_index": ("get", "/questions/"),
         "notification_index": ("get", "/me/notifications/"),
         "notifications_read": None,
+        "notification_settings": ("get", "/me/notifications/settings/"),
+        "email_unsubscribe": (
+            "get",
+            f"/email/unsubscribe/{unsubscribe_token(user=world['member'], scope='digest')}/",
+        ),
         "login": None,
         "logout": None,
         "favicon": None,  # the site's icon
@@ -226,6 +237,25 @@ def test_the_header_badge_counts_no_notification_of_a_restricted_page(world, sta
     page = signed_in(staff).get("/me/notifications/").content.decode()
 
     assert "data-notifications-unread" not in page and "mentioned you" not in page
+
+
+def test_emails_show_a_restricted_page_only_to_those_it_lets_in(world, staff, mailoutbox, settings):
+    """The notification e-mails and the digest, decided at send time: the mention was made while public."""
+    later = timezone.now() + datetime.timedelta(seconds=settings.EMAIL_NOTIFICATION_DELAY + 1)
+    sent = {}
+    for person in (staff, world["member"]):
+        notification_emails_send(user=person, now=later)
+        digest_send(user=person)
+        sent[person.username] = " ".join(
+            body for message in mailoutbox if message.to == [person.email] for body in _bodies(message)
+        )
+    assert "Public post" in sent["sam"]  # the digest went: sam follows Wikis
+    assert SECRET not in sent["sam"] and world["post"].url not in sent["sam"]
+    assert "mentioned you" in sent["cara"] and SECRET in sent["cara"]
+
+
+def _bodies(message) -> list[str]:
+    return [message.body, *(content for content, _ in message.alternatives)]
 
 
 def test_someone_in_the_group_sees_the_page_on_every_listing(world):
