@@ -38,6 +38,8 @@ demo: migrate
 # by one Ctrl+C. If either stops on its own (a worker that crashes, say), the
 # other is stopped too and `make run` exits with its status, its error above.
 run: SHELL := /bin/bash
+# The demo e-mails a notification left unseen for a minute, not ten.
+run: export EMAIL_NOTIFICATION_DELAY ?= 60
 run: demo
 	@echo ""
 	@echo "  Pairwise is running at http://$(HOST):$(PORT)/"
