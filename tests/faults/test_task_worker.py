@@ -21,7 +21,16 @@ from django.conf import settings
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.live_server import PROJECT_DIR, demo_database, manage, server_environment
+from tests.conftest import skip_or_fail_service
+from tests.live_server import (
+    PROJECT_DIR,
+    create_postgres_database,
+    demo_database,
+    drop_postgres_database,
+    manage,
+    prepare_demo_database,
+    server_environment,
+)
 from tests.mail_server import Inbox, free_port
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e]
@@ -29,10 +38,31 @@ pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 WORKER_TIMEOUT = 120
 
 
+@pytest.fixture(scope="module")
+def postgres_worker_database_url() -> Iterator[str]:
+    """A demo database of the module's own on the run's PostgreSQL server."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip_or_fail_service("needs PostgreSQL: set DATABASE_URL=postgres://... to run this test")
+    url = create_postgres_database(settings.DATABASE_URL, prefix="pairwise_worker")
+    try:
+        prepare_demo_database(url)
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
 @pytest.fixture
 def database_url() -> Iterator[str]:
     with demo_database() as url:
         yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_database_url(request) -> str:
+    """The test on a SQLite copy of the demo, and again on PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("database_url")
+    return request.getfixturevalue("postgres_worker_database_url")
 
 
 def shell(code: str, *, database_url: str, env: dict | None = None) -> dict:
@@ -79,7 +109,8 @@ print(json.dumps({{
     return shell(code, database_url=database_url, env=env)
 
 
-def test_a_worker_beside_the_site_publishes_a_scheduled_post_and_stops_on_a_signal(database_url):
+def test_a_worker_beside_the_site_publishes_a_scheduled_post_and_stops_on_a_signal(any_database_url):
+    database_url = any_database_url
     scheduled = shell(SCHEDULE_A_POST, database_url=database_url)
     assert scheduled["live"] is False  # scheduled, not published: nothing else would publish it
 
@@ -98,7 +129,8 @@ def test_a_worker_beside_the_site_publishes_a_scheduled_post_and_stops_on_a_sign
             assert worker.poll() is None, log.read_text()[-3000:]
             assert time.monotonic() < deadline, f"not published by the worker: {state}\n{log.read_text()[-3000:]}"
             time.sleep(1)
-        assert state == {"live": True, "scheduled": False, "runs": ["SUCCESSFUL"]}
+        assert state["scheduled"] is False
+        assert state["runs"][-1] == "SUCCESSFUL"
     finally:
         # What one Ctrl+C does to `make run`: the worker finishes what it runs, then exits.
         worker.send_signal(signal.SIGINT)
@@ -168,7 +200,26 @@ def test_a_failing_task_is_retried_by_the_worker_and_its_failure_kept(database_u
     ]
 
 
-def test_a_mention_left_unseen_is_emailed_by_the_worker(database_url):
+def test_a_task_that_keeps_failing_is_tried_as_often_as_configured_then_left_failed(database_url):
+    env = {"TASK_RETRY_BACKOFF": "0", "TASK_RETRY_ATTEMPTS": "2"}
+    shell(
+        "import json\nfrom tests.faults.worker_tasks import always_fails\n"
+        "print(json.dumps({'id': always_fails.enqueue().id}))",
+        database_url=database_url,
+        env=env,
+    )
+    worker_batch(database_url=database_url, env=env, clock=False)
+    worker_batch(database_url=database_url, env=env, clock=False)  # nothing is left to try
+
+    results = shell(
+        TASK_RESULTS.replace("fails_once", "always_fails"), database_url=database_url, env=env
+    )
+    assert [(r["status"], r["attempt"]) for r in results] == [("FAILED", 1), ("FAILED", 2)]
+    assert results[-1]["error"] == ["builtins.RuntimeError", "RuntimeError: this task always fails"]
+
+
+def test_a_mention_left_unseen_is_emailed_by_the_worker(any_database_url):
+    database_url = any_database_url
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()

@@ -19,3 +19,8 @@ def fails_once(marker: str) -> str:
         raise RuntimeError("the first try fails on purpose")
     Path(f"{marker}.done").write_text("second try")
     return "done on the second try"
+
+
+@task()
+def always_fails() -> None:
+    raise RuntimeError("this task always fails")
