@@ -29,7 +29,9 @@ class BlogConfig(AppConfig):
         connect_access_receivers()
         register_reader_fact("unread_notifications", unread_notifications_fact, default=0)
         # Every minute, the e-mail of whoever has notifications unseen past EMAIL_NOTIFICATION_DELAY.
-        register_periodic_job(tasks.NOTIFICATION_EMAILS, task=tasks.notification_emails_send_due, cron="* * * * *")
+        register_periodic_job(
+            tasks.NOTIFICATION_EMAILS, task=tasks.notification_emails_send_due, cron="* * * * *"
+        )
 
         def reindex_with_tags(sender, instance, **kwargs):
             # Wagtail indexes a page in post_save, before modelcluster has

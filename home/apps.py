@@ -21,5 +21,8 @@ class HomeConfig(AppConfig):
             tasks.WEEKLY_DIGEST, task=tasks.digest_send_due, cron="0 7 * * 1", catch_up=timedelta(hours=12)
         )
         register_periodic_job(
-            tasks.REVIEW_REMINDERS, task=tasks.review_reminders_send, cron="0 7 * * *", catch_up=timedelta(hours=12)
+            tasks.REVIEW_REMINDERS,
+            task=tasks.review_reminders_send,
+            cron="0 7 * * *",
+            catch_up=timedelta(hours=12),
         )

@@ -414,19 +414,27 @@ def postgres_database_name(database_url: str) -> str:
     return urllib.parse.urlsplit(database_url).path.lstrip("/")
 
 
-def create_postgres_database(server_url: str, prefix: str = "pairwise_live") -> str:
-    """A new, empty database on the PostgreSQL server that ``server_url`` points at; its URL.
+def create_postgres_database(
+    server_url: str, prefix: str = "pairwise_live", *, copy_of: str | None = None
+) -> str:
+    """A new database on the PostgreSQL server that ``server_url`` points at; its URL.
 
     Only the server of ``server_url`` is used (the database it names is left
-    alone), so a test run's own ``DATABASE_URL`` can be passed. Fill it with
-    ``prepare_demo_database`` and remove it with ``drop_postgres_database``.
+    alone), so a test run's own ``DATABASE_URL`` can be passed. It is empty,
+    to fill with ``prepare_demo_database``, or, with ``copy_of`` (a database
+    URL on that server that nobody is connected to), a copy of that one, made
+    by the server in a moment. Remove it with ``drop_postgres_database``.
     """
     import psycopg
     from psycopg import sql
 
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if copy_of is not None:
+        template = sql.Identifier(postgres_database_name(copy_of))
+        statement = sql.SQL("{} TEMPLATE {}").format(statement, template)
     with psycopg.connect(_postgres_url(server_url, "postgres"), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        connection.execute(statement)
     return _postgres_url(server_url, name)
 
 

@@ -27,11 +27,12 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw
 from taggit.models import Tag
 
+from blog.emails import email_preferences_locked
 from blog.models import BlogIndexPage, BlogPostPage, MentorPair, PairCheckIn, PairGoal, Profile
 from blog.templatetags.people_tags import initials
 from blog.threads import questions as thread_questions
 from blog.threads import services as thread_services
-from blog.threads.models import Comment, Thread
+from blog.threads.models import Comment, Notification, Thread
 from home.demo.covers import avatar_png, cover_jpeg
 from home.demo.records import (
     Conversation,
@@ -80,6 +81,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     if data is None:
         data = demo_data()
     today = timezone.localdate()
+    last_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     home = site_bootstrap()
     users, people_created = _people(data)
     profiles_created = _profiles(data, users=users, today=today)
@@ -98,6 +100,7 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
     with override_settings(COMMENT_RATE_LIMIT=10**9):
         questions_created = _thread_questions(data, users=users, pages=posts | lessons)
         conversations_created = _conversations(data, users=users, pages=posts | lessons)
+    _notifications_not_news(after=last_notification)
     return {
         "people": people_created,
         "profiles": profiles_created,
@@ -112,6 +115,21 @@ def load_demo(data: DemoData | None = None) -> dict[str, int]:
         "questions": questions_created,
         "conversation comments": conversations_created,
     }
+
+
+def _notifications_not_news(*, after: int) -> None:
+    """The notifications the demo just made are its history, not news: nobody is e-mailed them.
+
+    Each of their recipients counts as told up to now (their preferences'
+    ``notifications_mailed_until``); what happens after the load is e-mailed
+    as usual.
+    """
+    now = timezone.now()
+    recipients = Notification.objects.filter(pk__gt=after).values_list("recipient", flat=True).distinct()
+    for user in get_user_model().objects.filter(pk__in=recipients):
+        preferences = email_preferences_locked(user)
+        preferences.notifications_mailed_until = now
+        preferences.save(update_fields=["notifications_mailed_until"])
 
 
 # --- People and pairs -----------------------------------------------------------

@@ -111,6 +111,9 @@ SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # A notification is e-mailed only when its person has not seen it on the site
 # for this many seconds; what else they are told meanwhile joins the same message.
 EMAIL_NOTIFICATION_DELAY = _env_int("EMAIL_NOTIFICATION_DELAY", 600)
+if EMAIL_NOTIFICATION_DELAY < 1:
+    # It is also the length of one message's window of notifications, which cannot be empty.
+    raise ImproperlyConfigured("EMAIL_NOTIFICATION_DELAY must be at least 1 (seconds)")
 
 # --- Applications ----------------------------------------------------------
 

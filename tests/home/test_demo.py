@@ -1,8 +1,10 @@
 """The demo a newcomer gets from ``make run``: loaded once, loadable again, every page readable."""
 
 import collections
+import datetime
 import io
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
@@ -16,8 +18,10 @@ import pytest
 from taggit.models import Tag, TaggedItem
 
 from blog.models import BlogPostPage, BlogPostTag, MentorPair, PairCheckIn, PairGoal, Profile
+from blog.notification_emails import notification_email_recipients_due
 from blog.selectors import pairing_board
-from blog.threads.models import Comment, Reaction
+from blog.threads.models import Comment, Notification, Reaction
+from blog.threads.services import comment_create
 from home.demo import demo_data, load_demo
 from learning.models import CollectionPage
 
@@ -228,6 +232,19 @@ class DemoSiteTests(TestCase):
             self.client, "/search/?q=guarantor"
         )
         assert 'name="username"' in page_text(self.client, "/accounts/login/")
+
+    def test_what_the_demo_notified_is_not_emailed_but_what_follows_is(self):
+        users = get_user_model().objects
+        delay = datetime.timedelta(seconds=settings.EMAIL_NOTIFICATION_DELAY + 1)
+        assert Notification.objects.filter(read__isnull=True).exists()  # the demo's history, to read
+        assert notification_email_recipients_due(now=timezone.now() + delay) == []
+
+        post = BlogPostPage.objects.live().order_by("pk").first()
+        comment_create(page=post, user=users.get(username="priya"), body="@sam look", client_id="x")
+
+        # sam, mentioned, and the post's pair, told of a comment on their post.
+        told = {users.get(username="sam").pk, post.pair.first_member_id, post.pair.second_member_id}
+        assert set(notification_email_recipients_due(now=timezone.now() + delay)) == told
 
 
 @pytest.mark.django_db
