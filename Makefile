@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= site.settings.dev
 
-.PHONY: run test install install-dev browser serve migrate demo lint format check lock lock-check clean
+.PHONY: run test install install-dev browser checker serve migrate demo lint format check lock lock-check clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Pairwise needs Python 3.11 or newer")'
@@ -65,7 +65,17 @@ browser:
 	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || echo "WARNING: could not install chromium; browser tests will skip"; \
 	  else echo "WARNING: chromium is not installed and apt is not usable; browser tests will skip"; fi; }
 
-test: install-dev browser
+# The Nu HTML checker (vnu.jar, run with the machine's Java) from the npm
+# registry, at the version and hash of package-lock.json. Its install script
+# is not run: the jar is in the package. Without npm the HTML tests skip.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "WARNING: npm is not installed; the HTML checker tests will skip"; fi
+
+checker: node_modules/.installed
+
+test: install-dev browser checker
 	DJANGO_SETTINGS_MODULE=site.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

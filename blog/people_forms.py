@@ -32,7 +32,7 @@ class ProfileForm(forms.Form):
     joined_on = forms.DateField(
         label="Joined the company",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Shown as how long you have been here.",
     )
     bio = forms.CharField(
@@ -79,7 +79,7 @@ class PairGoalStatusForm(forms.Form):
 
 
 class PairCheckInForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     did = forms.CharField(label="What we did", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     next = forms.CharField(
         label="What is next", max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})

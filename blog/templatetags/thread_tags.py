@@ -109,7 +109,7 @@ class _CommentWriter:
                 f'<span class="comment__replying">replying to @{escape(comment.replying_to)}</span> '
             )
         parts.append(
-            f'<a class="comment__time" href="#comment-{pk}"><time datetime="{format_date(created, "c")}">'
+            f'<a class="comment__time" href="#comment-{pk}"><time datetime="{format_date(created, r"Y-m-d\TH:i:sO")}">'
             f"{format_date(created, 'j M Y, H:i')}</time></a>"
         )
         if comment.edited and not comment.deleted:

@@ -423,7 +423,7 @@ class LiveThread {
         element(
           "a",
           { class: "comment__time", href: `#comment-${id}` },
-          element("time", { datetime: comment.created, text: dateFormat.format(created) }),
+          element("time", { datetime: created.toISOString().replace(/\.\d+Z$/, "Z"), text: dateFormat.format(created) }),
         ),
         comment.edited && !comment.deleted ? element("span", { class: "comment__edited", text: " (edited)" }) : null,
         this.renderQuestionBadge(comment),
