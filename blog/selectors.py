@@ -17,6 +17,7 @@ from taggit.models import Tag
 from blog.models import BlogPostPage, MentorPair, PairPageMixin, Profile
 from blog.pairing import Candidate, Match, best_partners, cohort_pairing, match
 from blog.threads.models import Comment
+from blog.threads.selectors import questions_waiting_count
 from site.people import display_name
 from site.visibility import visible_pages
 
@@ -159,6 +160,10 @@ class PersonPage:
     pairs: list[PairMembership]
     pages: list[Page]
     comments: list[Comment]
+    # Replies of theirs marked as the answer to a question, on pages the viewer may see.
+    answers: "QuestionsAnswered"
+    # Questions asked of them still open: only on their own page, for them.
+    waiting: int | None = None
 
     @property
     def current_pairs(self) -> list[PairMembership]:
@@ -207,10 +212,50 @@ def questions_waiting(*, pair: MentorPair, viewer, session=None, shown: int = 5)
     return QuestionsWaiting(count=count, oldest=list(oldest))
 
 
+@dataclass(frozen=True)
+class QuestionsAnswered:
+    count: int
+    recent: list[Comment]
+
+
+def questions_answered(
+    *, viewer, pair: MentorPair | None = None, answerer=None, session=None, shown: int = 5
+) -> QuestionsAnswered:
+    """Answered questions ``viewer`` may see: on ``pair``'s posts and lessons, or answered by ``answerer``.
+
+    ``recent`` are the latest answered, each with its page, asker and the
+    answer's author. Two queries, whatever the number of questions.
+    """
+    pages = Page.objects.all()
+    if pair is not None:
+        written = Q()
+        for model in pair_page_models():
+            written |= Q(pk__in=model.objects.filter(pair=pair).values("pk"))
+        pages = pages.filter(written)
+    answered = Comment.objects.filter(
+        question=True,
+        answer__isnull=False,
+        answered__isnull=False,
+        deleted=False,
+        hidden=False,
+        page__in=visible_pages(pages, user=viewer, session=session).values("pk"),
+    )
+    if answerer is not None:
+        answered = answered.filter(answer__author=answerer)
+    count = answered.count()
+    recent = (
+        answered.select_related("author", "page", "answer__author").order_by("-answered", "-id")[:shown]
+        if count
+        else []
+    )
+    return QuestionsAnswered(count=count, recent=list(recent))
+
+
 def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
     """What ``/people/<username>/`` shows of ``profile``'s person to ``viewer``.
 
-    Pages and comments are only those the viewer may see (the one rule). A
+    Pages, comments and answers are only those the viewer may see (the one
+    rule); the questions waiting for the person are shown to them alone. A
     fixed number of queries, however many pairs, pages and comments there are.
     """
     person = profile.user
@@ -234,8 +279,14 @@ def person_page(*, profile: Profile, viewer, session=None) -> PersonPage:
         .select_related("page")
         .order_by("-created", "-id")[:RECENT_COMMENTS]
     )
+    own_page = getattr(viewer, "pk", None) == person.pk
     return PersonPage(
-        profile=profile, pairs=memberships, pages=pages[:PAIR_PAGES_SHOWN], comments=list(comments)
+        profile=profile,
+        pairs=memberships,
+        pages=pages[:PAIR_PAGES_SHOWN],
+        comments=list(comments),
+        answers=questions_answered(viewer=viewer, answerer=person, session=session),
+        waiting=questions_waiting_count(user=person) if own_page else None,
     )
 
 

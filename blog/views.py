@@ -29,6 +29,7 @@ from blog.selectors import (
     pair_list,
     people_directory,
     person_page,
+    questions_answered,
     questions_waiting,
 )
 from blog.templatetags.people_tags import avatar_colour, initials
@@ -60,6 +61,7 @@ def _pair_page(request: HttpRequest, pair: MentorPair, *, status: int = 200, **f
         "waiting": questions_waiting(pair=pair, viewer=request.user, session=request.session)
         if is_member
         else None,
+        "answered": questions_answered(pair=pair, viewer=request.user, session=request.session),
         "runs_it": runs_it,
         "learners": pair_learners(pair=pair, viewer=request.user, session=request.session),
         # Check-ins are the pair's and editors' only: not even fetched for anyone else.

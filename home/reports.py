@@ -6,6 +6,7 @@ a report is read in a fixed number of queries, however many rows it has.
 """
 
 import datetime
+import statistics
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from django.utils.html import format_html
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
-from blog.models import BlogPostPage, MentorPair, PairCheckIn, PairGoal, Profile
+from blog.models import BlogPostPage, MentorPair, PageReaction, PairCheckIn, PairGoal, Profile
 from blog.threads.models import Comment
 from home.charts import Series, WeeklyChart, sparkline_points, week_starts
 from learning.models import Completion, LessonPage
@@ -32,6 +33,17 @@ def _subquery_count(model, **lookups) -> Coalesce:
     group_by = next(iter(lookups))  # the outer row's own key, so one count per outer row
     rows = model.objects.filter(**lookups).order_by().values(group_by).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _subquery_total(queryset) -> Coalesce:
+    """How many rows ``queryset`` (filtered with ``OuterRef``s) has in all, inside the outer query."""
+    rows = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _on_pair_pages(pair) -> Q:
+    """Rows whose ``page`` is one of ``pair``'s posts or lessons."""
+    return Q(page__blogpostpage__pair=pair) | Q(page__lessonpage__pair=pair)
 
 
 def _latest(queryset, field: str):
@@ -76,6 +88,10 @@ class PairActivityReport(EditorsReport):
         "post_count",
         "lesson_count",
         "comments_received",
+        "questions_answered",
+        "median_hours_to_answer",
+        "learned_received",
+        "insightful_received",
         "goals_achieved",
         "last_activity",
     ]
@@ -87,6 +103,10 @@ class PairActivityReport(EditorsReport):
         "post_count": "Posts",
         "lesson_count": "Lessons",
         "comments_received": "Comments received",
+        "questions_answered": "Questions answered",
+        "median_hours_to_answer": "Median hours to answer",
+        "learned_received": "Learned something",
+        "insightful_received": "Insightful",
         "goals_achieved": "Goals achieved",
     }
 
@@ -98,6 +118,10 @@ class PairActivityReport(EditorsReport):
             Column("post_count", label="Posts"),
             Column("lesson_count", label="Lessons"),
             Column("comments_received", label="Comments received"),
+            Column("questions_answered", label="Questions answered"),
+            Column("median_to_answer", label="Median time to answer", accessor="median_to_answer_label"),
+            Column("learned_received", label="Learned something"),
+            Column("insightful_received", label="Insightful"),
             Column("goals_achieved", label="Goals achieved"),
             DateColumn("last_activity", label="Last activity"),
             Column("sparkline", label="Last 13 weeks", accessor="sparkline_svg"),
@@ -105,24 +129,16 @@ class PairActivityReport(EditorsReport):
 
     def get_queryset(self):
         pair = OuterRef("pk")
-        on_pair_pages = Q(page__blogpostpage__pair=pair) | Q(page__lessonpage__pair=pair)
-        comments = Comment.objects.filter(on_pair_pages, deleted=False, hidden=False)
+        comments = Comment.objects.filter(_on_pair_pages(pair), deleted=False, hidden=False)
+        reactions = PageReaction.objects.filter(_on_pair_pages(pair))
         return (
             MentorPair.objects.select_related("first_member", "second_member")
             .annotate(
                 post_count=_subquery_count(BlogPostPage, pair=pair, live=True),
                 lesson_count=_subquery_count(LessonPage, pair=pair, live=True),
-                comments_received=Coalesce(
-                    Subquery(
-                        comments.order_by()
-                        .annotate(one=Value(1))
-                        .values("one")
-                        .annotate(n=Count("pk"))
-                        .values("n")[:1],
-                        output_field=IntegerField(),
-                    ),
-                    0,
-                ),
+                comments_received=_subquery_total(comments),
+                learned_received=_subquery_total(reactions.filter(kind=PageReaction.Kind.LEARNED)),
+                insightful_received=_subquery_total(reactions.filter(kind=PageReaction.Kind.INSIGHTFUL)),
                 goals_achieved=_subquery_count(PairGoal, pair=pair, status=PairGoal.Status.ACHIEVED),
                 last_post=_latest(BlogPostPage.objects.filter(pair=pair, live=True), "date"),
                 last_lesson=_latest(LessonPage.objects.filter(pair=pair, live=True), "date"),
@@ -136,7 +152,11 @@ class PairActivityReport(EditorsReport):
         pairs = list(pairs)
         weeks = week_starts(timezone.localdate())
         activity = _weekly_activity_by_pair([pair.pk for pair in pairs], since=weeks[0])
+        waits = _answer_waits_by_pair([pair.pk for pair in pairs])
         for pair in pairs:
+            pair.questions_answered = len(waits[pair.pk])
+            pair.median_hours_to_answer = _median_hours(waits[pair.pk])
+            pair.median_to_answer_label = _duration_label(pair.median_hours_to_answer)
             dates = [pair.last_post, pair.last_lesson, pair.last_comment, pair.last_check_in]
             pair.last_activity = max((d for d in dates if d is not None), default=None)
             values = [activity[pair.pk].get(week, 0) for week in weeks]
@@ -173,6 +193,44 @@ def _weekly_activity_by_pair(pair_ids, *, since: datetime.date) -> dict[int, dic
     for row in comments:
         activity[row["pair_id"]][_as_date(row["week"])] += row["n"]
     return activity
+
+
+def _answer_waits_by_pair(pair_ids) -> dict[int, list[datetime.timedelta]]:
+    """Per pair: how long each answered question on its posts and lessons waited for its answer. One query.
+
+    A question counts while it and its answer are readable in the thread
+    (neither deleted nor hidden); unmarking an answer takes it out again.
+    """
+    waits: dict[int, list[datetime.timedelta]] = defaultdict(list)
+    rows = (
+        Comment.objects.filter(question=True, answer__isnull=False, answered__isnull=False)
+        .filter(deleted=False, hidden=False)
+        .annotate(pair_id=Coalesce("page__blogpostpage__pair", "page__lessonpage__pair"))
+        .filter(pair_id__in=pair_ids)
+        .values_list("pair_id", "created", "answered")
+    )
+    for pair_id, asked, answered in rows:
+        waits[pair_id].append(max(answered - asked, datetime.timedelta(0)))
+    return waits
+
+
+def _median_hours(waits: list[datetime.timedelta]) -> float | None:
+    """The median wait in hours, to a tenth (a number a spreadsheet can sort), or ``None`` with no answers."""
+    if not waits:
+        return None
+    return round(statistics.median(wait.total_seconds() for wait in waits) / 3600, 1)
+
+
+def _duration_label(hours: float | None) -> str:
+    """A median wait as a person reads it: "—", "under an hour", "5 hours", "3 days"."""
+    if hours is None:
+        return "—"
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        whole = round(hours)
+        return f"{whole} hour{'s' if whole != 1 else ''}"
+    return f"{round(hours / 24)} days"
 
 
 def _as_date(value) -> datetime.date:

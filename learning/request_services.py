@@ -1,17 +1,18 @@
-"""Writes for topic requests: ask, vote, claim, answer, decline.
+"""Writes for topic requests: ask, vote, claim, release, answer, decline.
 
 Guarantees:
 
 * Permissions: anyone signed in asks and votes; only a member of an active
   pair claims an open request, for that pair; only a member of the claiming
-  pair (or an editor) answers it, with a post or lesson of that pair; only an
-  editor declines, with a reason. A refusal raises ``PermissionDenied``;
-  invalid input raises ``ValidationError`` (``DuplicateRequest`` for a title
-  an open request already has); nothing is written then.
+  pair (or an editor) releases the claim, making it open again, or answers
+  it, with a post or lesson of that pair; only an editor declines, with a
+  reason. A refusal raises ``PermissionDenied``; invalid input raises
+  ``ValidationError`` (``DuplicateRequest`` for a title an open request
+  already has); nothing is written then.
 * Idempotency: ``request_vote`` sets a vote on or off, so a form sent twice
   counts once; the unique constraints hold it under races too.
 * Notifications: the requester and every voter hear when a request is
-  claimed and when it is answered, if the visibility rule lets them see the
+  claimed, released and answered, if the visibility rule lets them see the
   request (``viewers_among``, as comments do); stored in the transaction and
   pushed after it commits (``notice_send``).
 * Every change purges the anonymous page cache once it commits.
@@ -214,6 +215,32 @@ def request_claim(*, user, request: TopicRequestPage, pair: MentorPair) -> Topic
     request.status, request.claimed_by, request.claimed_at = Status.CLAIMED, pair, timezone.now()
     _save(request, ["status", "claimed_by", "claimed_at"])
     _tell_followers(request, text=f"{pair.name} will write about “{request.title}”", skip={user.pk})
+    return request
+
+
+@transaction.atomic
+def request_release(*, user, request: TopicRequestPage) -> TopicRequestPage:
+    """The claiming pair lets a claimed request go ("we can't write this after all"): open again.
+
+    A member of that pair, or an editor, may. A draft chosen as its answer is
+    unlinked with the claim, so the next pair starts afresh; the requester
+    and voters are told it is open again.
+    """
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in to release a claim.")
+    request = _locked(request)
+    if request.status != Status.CLAIMED:
+        raise ValidationError(f"Only a claimed request can be released; this one is {_state(request)}.")
+    pair = request.claimed_by
+    if not (is_editor(user) or (pair is not None and pair.has_member(user))):
+        raise PermissionDenied("Only the pair that claimed it, or an editor, can release the claim.")
+    request.status, request.claimed_by, request.claimed_at, request.answer = Status.OPEN, None, None, None
+    _save(request, ["status", "claimed_by", "claimed_at", "answer"])
+    skip = {user.pk} if pair is None else {user.pk, pair.first_member_id, pair.second_member_id}
+    who = pair.name if pair is not None else "The pair"
+    _tell_followers(
+        request, text=f"{who} will not write about “{request.title}”: it is open again", skip=skip
+    )
     return request
 
 

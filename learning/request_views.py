@@ -1,4 +1,4 @@
-"""Topic request forms: ask, vote, claim, answer, decline. Plain POST forms; each calls one service.
+"""Topic request forms: ask, vote, claim, release, answer, decline; each a plain POST calling one service.
 
 The listing and each request are Wagtail pages (``learning.models.requests``);
 these views take the forms their templates send, and answer a refusal with
@@ -130,6 +130,14 @@ def request_claim(request: HttpRequest, page_id: int) -> HttpResponse:
         services.request_claim(user=request.user, request=page, pair=pairs[pair_id])
 
     return _act(request, page_id, act, "Claimed: it is yours to write. Everyone who asked will be told.")
+
+
+@require_POST
+def request_release(request: HttpRequest, page_id: int) -> HttpResponse:
+    def act(page):
+        services.request_release(user=request.user, request=page)
+
+    return _act(request, page_id, act, "Released: the request is open for another pair.")
 
 
 @require_POST

@@ -23,6 +23,7 @@ urlpatterns = [
     path("requests/ask/", request_views.request_ask, name="request_ask"),
     path("requests/<id:page_id>/vote/", request_views.request_vote, name="request_vote"),
     path("requests/<id:page_id>/claim/", request_views.request_claim, name="request_claim"),
+    path("requests/<id:page_id>/release/", request_views.request_release, name="request_release"),
     path("requests/<id:page_id>/answer/", request_views.request_answer, name="request_answer"),
     path("requests/<id:page_id>/decline/", request_views.request_decline, name="request_decline"),
 ]

@@ -130,6 +130,10 @@ class PairPageMixin:
         return cls.thread_host_ids(page_id)
 
     @classmethod
+    def thread_follower_text(cls, actor: str, title: str) -> str:
+        return f"{actor} commented on your pair's post “{title}”"
+
+    @classmethod
     def thread_host_ids(cls, page_id: int) -> list[int]:
         """Questions on the page are asked of its pair: both members, in one query."""
         members = cls.objects.filter(pk=page_id, pair__isnull=False).values_list(

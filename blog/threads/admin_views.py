@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
@@ -24,6 +25,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 
 import django_filters
 
+from blog.threads.actions import conversation_actions
 from blog.threads.flags import REVIEW_ACTIONS, comment_review
 from blog.threads.models import Comment
 from blog.threads.review import open_flags_exist, review_queue, visible_comments
@@ -120,6 +122,17 @@ class CommentFilterSet(WagtailFilterSet):
         return queryset.filter(open_flags_exist()) if value else queryset.exclude(open_flags_exist())
 
 
+def _conversation_links(comment: Comment):
+    """What may be done with the conversation a comment starts (promote it to a lesson): none for a reply.
+
+    The actions come from the registry higher apps fill; the page each leads
+    to checks who may act, as it does from the thread.
+    """
+    if comment.parent_id is not None or comment.deleted:
+        return ""
+    return format_html_join(" · ", '<a href="{1}">{0}</a>', conversation_actions(comment.pk))
+
+
 class CommentIndexView(IndexView):
     def get_base_queryset(self):
         return (
@@ -157,4 +170,5 @@ class CommentViewSet(ModelViewSet):
         BooleanColumn("hidden", label="Hidden"),
         Column("flag_count", label="Open flags"),
         DateColumn("created", label="Written"),
+        Column("conversation", label="Conversation", accessor=_conversation_links),
     ]

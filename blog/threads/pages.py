@@ -25,6 +25,11 @@ class ThreadPageMixin:
         return []
 
     @classmethod
+    def thread_follower_text(cls, actor: str, title: str) -> str:
+        """What a follower's notification of a new comment says (the same hook's wording)."""
+        return f"{actor} commented on “{title}”"
+
+    @classmethod
     def thread_host_ids(cls, page_id: int) -> list[int]:
         """The hook for host pages: who a question on a page of this type is asked of.
 

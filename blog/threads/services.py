@@ -324,7 +324,7 @@ def _notifications_for(
     texts = {
         Notification.Kind.MENTION: f"{actor} mentioned you in “{title}”",
         Notification.Kind.REPLY: f"{actor} replied to you in “{title}”",
-        Notification.Kind.PAIR_POST_COMMENT: f"{actor} commented on your pair's post “{title}”",
+        Notification.Kind.PAIR_POST_COMMENT: page.specific_class.thread_follower_text(actor, title),
         Notification.Kind.QUESTION: question_text(actor, title),
     }
     url = f"{page.url or ''}#comment-{comment.pk}"

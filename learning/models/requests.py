@@ -193,6 +193,17 @@ class TopicRequestPage(ThreadPageMixin, VisibilityRuleMixin, Page):
             setattr(page, field.attname, getattr(self, field.attname))
         return page
 
+    @classmethod
+    def thread_follower_ids(cls, page_id: int) -> list[int]:
+        """Whoever asked for it hears of every comment on its thread; one query, the page unloaded."""
+        return list(
+            cls.objects.filter(pk=page_id, requester__isnull=False).values_list("requester_id", flat=True)
+        )
+
+    @classmethod
+    def thread_follower_text(cls, actor: str, title: str) -> str:
+        return f"{actor} commented on your request “{title}”"
+
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE

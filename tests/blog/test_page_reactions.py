@@ -142,3 +142,23 @@ def test_a_lesson_page_takes_reactions_too(make_lesson, pair, staff):
 
     assert PageReaction.objects.get().page_id == lesson.pk
     assert not BlogPostPage.objects.exists()
+
+
+def test_no_zero_is_shown_on_a_page_nobody_has_reacted_to_yet(client, make_post, staff, page_cache_off):
+    post = make_post()
+    reader = Client()
+    reader.force_login(staff)
+
+    signed_out = client.get(post.url).content.decode()
+    assert ": 0" not in signed_out and "I learned something" not in signed_out
+    assert "0 learned" not in client.get("/blog/").content.decode()
+    signed_in = reader.get(post.url).content.decode()
+    assert '<span class="page-reaction__count" data-page-reaction-count hidden>0</span>' in signed_in
+
+    page_reaction_set(user=UserFactory(), page=post, kind="learned", on=True)
+
+    assert "I learned something: 1" in client.get(post.url).content.decode()
+    assert "Insightful: 0" not in client.get(post.url).content.decode()
+    signed_in = reader.get(post.url).content.decode()
+    assert '<span class="page-reaction__count" data-page-reaction-count>1</span>' in signed_in
+    assert "1 learned" in client.get("/blog/").content.decode()

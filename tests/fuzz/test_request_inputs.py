@@ -63,14 +63,16 @@ def test_the_ask_form_takes_any_text(client, post, topic_request, staff, title, 
 @pytest.mark.django_db
 @fuzz(40)
 @given(
-    action=st.sampled_from(["vote", "claim", "answer", "decline"]),
-    field=st.sampled_from(["vote", "pair", "answer", "reason"]),
+    action=st.sampled_from(["vote", "claim", "release", "answer", "decline"]),
+    field=st.sampled_from(["vote", "pair", "answer", "reason", "next"]),
     value=form_text,
     who=PEOPLE,
 )
 @example(action="vote", field="vote", value="1", who="staff")
 @example(action="answer", field="answer", value="99999999999999999999999", who="editor")
 @example(action="decline", field="reason", value="\x00", who="editor")
+@example(action="release", field="next", value="javascript:alert(1)", who="editor")
+@example(action="release", field="next", value="//evil.example/", who="staff")
 def test_the_request_forms_take_any_field(client, post, topic_request, people, action, field, value, who):
     sign_in(client, people[who])
     request = TopicRequestPage.objects.get(pk=topic_request.pk)
@@ -78,6 +80,9 @@ def test_the_request_forms_take_any_field(client, post, topic_request, people, a
     response = answered(form_post(client, f"/requests/{request.pk}/{action}/", {field: value}))
 
     assert response.status_code in (302, 400, 403)
+    if response.status_code == 302 and who != "anonymous":
+        assert response["Location"].startswith("/"), "back to this site only"
+        assert not response["Location"].startswith("//")
     if who == "anonymous":
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         assert not TopicRequestVote.objects.filter(user__isnull=True).exists()

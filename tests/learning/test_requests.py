@@ -13,6 +13,7 @@ from taggit.models import Tag
 
 from blog.factories import MentorPairFactory, UserFactory
 from blog.models import MentorPair, Notification
+from blog.threads.services import comment_create
 from learning.models import TopicRequestPage, TopicRequestVote
 from learning.request_services import (
     DuplicateRequest,
@@ -20,6 +21,7 @@ from learning.request_services import (
     request_ask,
     request_claim,
     request_decline,
+    request_release,
     request_vote,
 )
 
@@ -297,6 +299,59 @@ def test_only_an_editor_declines_and_the_reason_shows_on_the_page(make_request, 
     assert "The handbook &lt;b&gt;covers&lt;/b&gt; it." in page  # escaped, never markup
 
 
+def test_the_claiming_pair_releases_its_claim_and_another_pair_may_claim_it(
+    make_request, pair, other_pair, blog_index
+):
+    from blog.factories import BlogPostPageFactory
+
+    asked = make_request()
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+    draft = BlogPostPageFactory(parent=blog_index, pair=pair, live=False)
+    request_answer(user=pair.first_member, request=fresh(asked), page=draft)  # waiting for the draft
+    page = signed_in(pair.second_member).get(asked.url).content.decode()
+    assert f'action="/requests/{asked.pk}/release/"' in page and "We can’t write this after all" in page
+
+    response = signed_in(pair.second_member).post(reverse("request_release", args=[asked.pk]))
+
+    assert response.status_code == 302
+    released = fresh(asked)
+    assert released.status == "open" and released.claimed_by is None and released.claimed_at is None
+    assert released.answer_id is None  # the draft no longer answers it when published
+    assert "Open: no pair has claimed it yet." in Client().get(asked.url).content.decode()
+    request_claim(user=other_pair.first_member, request=fresh(asked), pair=other_pair)
+    assert fresh(asked).claimed_by == other_pair
+
+
+def test_only_the_claiming_pair_or_an_editor_releases_a_claim(make_request, pair, other_pair, staff, editor):
+    asked = make_request()
+    url = reverse("request_release", args=[asked.pk])
+    assert signed_in(pair.first_member).post(url).status_code == 400  # open: nothing to release
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+
+    for user in (staff, other_pair.first_member):
+        response = signed_in(user).post(url)
+        assert response.status_code == 403 and "Only the pair that claimed it" in response.content.decode()
+        assert "release/" not in signed_in(user).get(asked.url).content.decode()
+    assert Client().post(url).status_code == 302  # to sign in
+    assert fresh(asked).status == "claimed"
+
+    assert "Release the claim" in signed_in(editor).get(asked.url).content.decode()
+    assert signed_in(editor).post(url).status_code == 302
+    assert fresh(asked).status == "open"
+
+
+def test_an_answered_or_declined_request_cannot_be_released(make_request, make_post, pair, editor):
+    answered, declined = make_request(), make_request("Another question about the wiki")
+    request_answer(user=pair.first_member, request=answered, page=make_post(pair=pair))
+    request_claim(user=pair.first_member, request=declined, pair=pair)
+    request_decline(user=editor, request=fresh(declined), reason="Covered elsewhere.")
+
+    for asked in (answered, declined):
+        with pytest.raises(ValidationError):
+            request_release(user=pair.first_member, request=fresh(asked))
+    assert (fresh(answered).status, fresh(declined).status) == ("answered", "declined")
+
+
 def test_publishing_an_older_revision_keeps_the_request_where_it_stands(make_request, pair):
     asked = make_request()
     request_claim(user=pair.first_member, request=asked, pair=pair)
@@ -331,6 +386,53 @@ def test_the_requester_and_voters_hear_of_the_claim_and_the_answer(
     assert len(notices(voter)) == 2 and len(notices(pair.first_member)) == 1
     assert notices(bystander) == []
     assert Notification.objects.filter(kind="notice", url=asked.url).count() == 5
+
+
+def test_the_requester_and_voters_hear_when_a_claim_is_released(
+    make_request, pair, staff, django_capture_on_commit_callbacks
+):
+    asked = make_request()
+    voter = UserFactory(username="priya")
+    request_vote(user=voter, request=asked, vote=True)
+    request_vote(user=pair.second_member, request=asked, vote=True)
+    request_claim(user=pair.first_member, request=asked, pair=pair)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_release(user=pair.first_member, request=fresh(asked))
+
+    told = f"Amira & Ben will not write about “{TITLE}”: it is open again"
+    assert notices(staff)[0] == told and notices(voter)[0] == told
+    assert told not in notices(pair.first_member) + notices(pair.second_member)  # the pair knows
+
+
+def test_the_requester_hears_of_each_comment_on_their_requests_thread(
+    make_request, pair, staff, django_capture_on_commit_callbacks
+):
+    asked = make_request()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(page=asked, user=pair.first_member, body="Which wiki?", client_id="c1")
+        comment_create(page=asked, user=staff, body="Ours, the team one", client_id="c2")
+
+    (told,) = Notification.objects.filter(recipient=staff)
+    assert (
+        told.kind == "pair_post_comment" and told.text == f"Amira Haddad commented on your request “{TITLE}”"
+    )
+    assert told.url.startswith(asked.url)
+    assert not Notification.objects.filter(recipient=pair.first_member).exists()  # no reply, no mention
+
+
+def test_a_requester_who_may_no_longer_see_the_request_hears_nothing_of_its_comments(
+    make_request, pair, staff
+):
+    committee = Group.objects.create(name="Committee")
+    pair.first_member.groups.add(committee)
+    asked = make_request()
+    PageViewRestriction.objects.create(page=asked, restriction_type="groups").groups.set([committee])
+
+    comment_create(page=fresh(asked), user=pair.first_member, body="Behind closed doors", client_id="c")
+
+    assert not Notification.objects.filter(recipient=staff).exists()
 
 
 def test_only_people_who_may_see_the_request_are_notified(make_request, make_post, pair, staff):

@@ -23,6 +23,7 @@ from blog.emails import unsubscribe_token
 from blog.factories import UserFactory
 from blog.notification_emails import notification_emails_send
 from blog.threads.models import Notification
+from blog.threads.questions import comment_answer
 from blog.threads.services import comment_create
 from home.digests import digest_send
 from learning.models import TopicFollow, TopicRequestIndexPage
@@ -69,6 +70,15 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor, django_c
     # An open question on each, asked while they were public: /questions/ lists it by its page's address.
     for page in (post, lesson):
         comment_create(page=page, user=member, body="Who wrote the minutes?", client_id="q", question=True)
+    # An answered question on the post: the pair's page and the answerer's page list it by its address.
+    asker = UserFactory(username="dana")
+    asked = comment_create(page=post, user=asker, body="How are they kept?", client_id="qa", question=True)
+    reply = comment_create(
+        page=post, user=pair.first_member, body="In the wiki", client_id="qr", parent_id=asked.comment.pk
+    )
+    comment_answer(
+        page=post, user=pair.first_member, question_id=asked.comment.pk, answer_id=reply.comment.pk
+    )
     with django_capture_on_commit_callbacks(execute=True):  # committed, as the admin does
         for page in (post, lesson, secret_request):
             restriction = PageViewRestriction.objects.create(page=page, restriction_type="groups")
@@ -116,6 +126,7 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | list[tuple[str, str]] |
         "request_ask": ("get", "/requests/ask/"),
         "request_vote": ("post", f"/requests/{secret_request}/vote/"),
         "request_claim": ("post", f"/requests/{secret_request}/claim/"),
+        "request_release": ("post", f"/requests/{secret_request}/release/"),
         "request_answer": ("post", f"/requests/{secret_request}/answer/"),
         "request_decline": ("post", f"/requests/{secret_request}/decline/"),
         "pair_index": ("get", "/pairs/"),
@@ -275,6 +286,8 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         text = client.get(url).content.decode()
         assert SECRET in text or LESSON_SECRET in text, url
     assert "mentioned you" in client.get("/me/notifications/").content.decode()
+    for url in ("/pairs/amira-and-ben/", "/people/amira/"):  # among the questions answered
+        assert "How are they kept?" in client.get(url).content.decode(), url
     assert SECRET in client.get(world["inspired"].url).content.decode()
     assert SECRET in client.get(world["answered_request"].url).content.decode()
 

@@ -6,7 +6,9 @@ function show(reactions) {
   for (const { kind, count, mine } of reactions) {
     const form = section.querySelector(`[data-page-reaction="${kind}"]`);
     if (!form) continue;
-    form.querySelector("[data-page-reaction-count]").textContent = String(count);
+    const shown = form.querySelector("[data-page-reaction-count]");
+    shown.textContent = String(count);
+    shown.hidden = count === 0; // a zero is not shown, as the page renders it
     form.querySelector("button").setAttribute("aria-pressed", mine ? "true" : "false");
     form.querySelector('input[name="on"]').value = mine ? "0" : "1";
   }

@@ -178,3 +178,24 @@ def test_queue_and_listing_read_in_a_fixed_number_of_queries(
         assert client.get(QUEUE).content.decode().count('class="comment-review__item"') == 7
     with django_assert_max_num_queries(len(listing_few.captured_queries)):
         assert "Reply 6" in client.get(LISTING).content.decode()
+
+
+def test_the_listing_leads_from_each_conversation_to_promoting_it(post, staff, pair, editor):
+    root = add(post, staff, "How do we tag client notes?")
+    reply = add(post, pair.first_member, "With the shared vocabulary", parent=root.pk)
+    client = signed_in(editor)
+
+    html = client.get(LISTING).content.decode()
+
+    promote = f'<a href="/conversations/{root.pk}/promote/">Promote to a lesson</a>'
+    assert promote in html
+    assert f"/conversations/{reply.pk}/promote/" not in html  # a reply is promoted with its conversation
+    page = client.get(f"/conversations/{root.pk}/promote/")
+    assert page.status_code == 200 and "With the shared vocabulary" in page.content.decode()
+
+
+def test_a_deleted_conversation_offers_no_promotion_in_the_listing(post, staff, editor):
+    root = add(post, staff, "Soon gone")
+    services.comment_delete(page=post, user=staff, comment_id=root.pk)
+
+    assert f"/conversations/{root.pk}/promote/" not in signed_in(editor).get(LISTING).content.decode()
