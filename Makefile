@@ -54,7 +54,7 @@ run: demo
 	$(PY) manage.py run_worker & worker=$$!; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --ping-interval 15 --ping-timeout 15 site.asgi:application & site=$$!; \
 	wait -n $$site $$worker; status=$$?; \
-	if [ -z "$$stopping" ] && ! kill -0 $$worker 2>/dev/null; then \
+	if [ -z "$$stopping" ] && [ "$$status" != 0 ] && ! kill -0 $$worker 2>/dev/null; then \
 	  echo "The task worker stopped (exit $$status); stopping the site too."; fi; \
 	kill -TERM $$site $$worker 2>/dev/null; wait; exit $$status
 

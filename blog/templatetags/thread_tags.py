@@ -21,6 +21,9 @@ from blog.threads.models import CommentFlag
 from blog.threads.selectors import CommentView
 from site.people import avatar_url, person_url
 
+# A time for a ``datetime`` attribute: to the second, as HTML allows (not microseconds).
+MACHINE_TIME = r"Y-m-d\TH:i:sO"
+
 register = template.Library()
 
 
@@ -108,8 +111,9 @@ class _CommentWriter:
             parts.append(
                 f'<span class="comment__replying">replying to @{escape(comment.replying_to)}</span> '
             )
+        machine_time = format_date(created, MACHINE_TIME)
         parts.append(
-            f'<a class="comment__time" href="#comment-{pk}"><time datetime="{format_date(created, r"Y-m-d\TH:i:sO")}">'
+            f'<a class="comment__time" href="#comment-{pk}"><time datetime="{machine_time}">'
             f"{format_date(created, 'j M Y, H:i')}</time></a>"
         )
         if comment.edited and not comment.deleted:
