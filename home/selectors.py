@@ -1,9 +1,11 @@
 """What the home page shows; each section is a fixed number of queries."""
 
 from blog.selectors import latest_posts, pair_list
+from blog.threads.selectors import live_conversations
 from learning import selectors as learning
 
 LATEST_POSTS = 6
+LIVE_CONVERSATIONS = 5
 ACTIVE_PAIRS = 6
 MY_STREAM = 5
 FEATURED_COLLECTIONS = 3
@@ -16,6 +18,7 @@ def home_sections(*, user) -> dict:
     return {
         "latest_posts": latest_posts(user=user, limit=LATEST_POSTS),
         "active_pairs": list(pair_list(active_only=True)[:ACTIVE_PAIRS]),
+        "live_conversations": live_conversations(user=user, limit=LIVE_CONVERSATIONS),
         "trending_topics": [topic.tag for topic in learning.trending_topics(user=user)],
         "featured_collections": [
             summary.collection for summary in collections if summary.collection.featured

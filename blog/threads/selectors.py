@@ -14,12 +14,15 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from wagtail.models import Page
 
 from blog.threads.actions import conversation_actions
-from blog.threads.models import Comment, Notification, Reaction
+from blog.threads.models import Comment, Notification, Reaction, Thread
 from blog.threads.rendering import body_excerpt
 from site.people import display_name, is_editor, person_url
-from site.visibility import visible_to_people
+from site.visibility import visible_pages, visible_to_people
 
 SNAPSHOT_SIZE = 100
 SYNC_LIMIT = 500
@@ -450,3 +453,35 @@ def thread_context(
         "form_edit": form_edit,
         "reaction_kinds": [{"kind": kind, "label": REACTION_LABELS[kind]} for kind in REACTION_KINDS],
     }
+
+
+@dataclass(frozen=True)
+class LiveConversation:
+    title: str
+    url: str
+    comment_count: int
+    last_activity: datetime.datetime
+
+
+LIVE_CONVERSATION_DAYS = 7
+
+
+def live_conversations(*, user, limit: int = 5) -> list[LiveConversation]:
+    """The threads most recently written in (within a week) on pages ``user`` may see; one query."""
+    since = timezone.now() - datetime.timedelta(days=LIVE_CONVERSATION_DAYS)
+    pages = visible_pages(Page.objects.all(), user=user)
+    threads = (
+        Thread.objects.filter(page__in=pages, comment_count__gt=0, last_activity__gte=since)
+        .select_related("page")
+        .only("comment_count", "last_activity", "page__title", "page__url_path")
+        .order_by("-last_activity")[:limit]
+    )
+    return [
+        LiveConversation(
+            title=thread.page.title,
+            url=thread.page.url or "",
+            comment_count=thread.comment_count,
+            last_activity=thread.last_activity,
+        )
+        for thread in threads
+    ]
