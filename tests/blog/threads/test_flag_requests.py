@@ -271,5 +271,5 @@ def test_the_form_at_the_threshold_hides_the_comment_for_readers(client, post, s
     page = client.get(post.url).content.decode()
 
     assert Comment.objects.get(pk=comment.pk).hidden is True
-    assert "Leaked figures" not in page
+    assert "Leaked figures" not in page and "This comment is hidden." in page
     assert f'id="comment-{comment.pk}"' in page and "comment--hidden" in page
