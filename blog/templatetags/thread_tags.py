@@ -26,6 +26,10 @@ MACHINE_TIME = r"Y-m-d\TH:i:sO"
 
 register = template.Library()
 
+# What a hidden comment says in its place; thread.js shows the same words.
+HIDDEN_FOR_READERS = "This comment is hidden."
+HIDDEN_FOR_EDITORS = "Hidden from readers; only editors see it."
+
 
 @register.simple_tag(takes_context=True)
 def thread_comments(context) -> SafeString:
@@ -149,13 +153,12 @@ class _CommentWriter:
     def body(self, comment: CommentView) -> str:
         if comment.deleted:
             return '<p class="comment__placeholder">This comment was deleted.</p>'
+        # One wording for both ways a comment is hidden (an editor's hide, enough
+        # readers' flags): the comment object does not say which. As in thread.js.
         if comment.hidden and not self.is_editor:
-            return '<p class="comment__placeholder">Hidden by a moderator.</p>'
+            return f'<p class="comment__placeholder">{HIDDEN_FOR_READERS}</p>'
         if comment.hidden:
-            return (
-                '<p class="comment__placeholder">Hidden by a moderator; only editors see it.</p>'
-                + comment.body_html
-            )
+            return f'<p class="comment__placeholder">{HIDDEN_FOR_EDITORS}</p>' + comment.body_html
         return comment.body_html
 
     def actions(self, comment: CommentView) -> str:

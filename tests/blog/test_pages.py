@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.utils.text import slugify
 
 from wagtail.models import PageViewRestriction
@@ -9,6 +10,7 @@ from bs4 import BeautifulSoup
 from taggit.models import Tag
 
 from blog.models import BlogPostTag
+from blog.templatetags import thread_tags
 from blog.threads import services
 from tests.page_cache import page_cache_off  # noqa: F401
 
@@ -229,11 +231,14 @@ def test_editors_see_hidden_comments_and_deleted_ones_keep_their_replies(client,
 
     html = client.get(post.url).content.decode()
     assert "This comment was deleted." in html and "A reply" in html and "Root" not in html
-    assert "Hidden by a moderator." in html and "Rude words" not in html
+    assert "This comment is hidden." in html and "Rude words" not in html
 
     client.force_login(editor)
     html = client.get(post.url).content.decode()
-    assert "Hidden by a moderator; only editors see it." in html and "Rude words" in html
+    assert "Hidden from readers; only editors see it." in html and "Rude words" in html
+    # The browser client draws a hidden comment with the same words.
+    script = (settings.BASE_DIR / "site" / "static" / "js" / "thread.js").read_text()
+    assert f'"{thread_tags.HIDDEN_FOR_READERS}"' in script and f'"{thread_tags.HIDDEN_FOR_EDITORS}"' in script
     assert 'value="show" class="link-button" data-comment-hide="false">Show</button>' in html
 
 

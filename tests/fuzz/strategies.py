@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
+from blog.threads.flags import REASONS
 from blog.threads.selectors import REACTION_KINDS
 from site.inputs import MAX_ID
 
@@ -244,9 +245,18 @@ PROTOCOL_TYPES = (
     "comment.hide",
     "reaction.toggle",
     "comment.answer",
+    "comment.flag",
     "typing",
 )
 comment_ids = ids_or_garbage(*COMMENT_NAMES)
+# A flag's reason and note: the right ones, the edges of the note's 500 characters, and garbage.
+flag_reasons = st.sampled_from(REASONS) | json_values
+flag_notes = (
+    st.none()
+    | st.text(max_size=40)
+    | st.sampled_from(AWKWARD_TEXT + ("x" * 500, "x" * 501, " "))
+    | json_values
+)
 # Every field of every client message, each with right and wrong types.
 protocol_messages = st.fixed_dictionaries(
     {"type": st.sampled_from(PROTOCOL_TYPES) | json_values},
@@ -262,6 +272,8 @@ protocol_messages = st.fixed_dictionaries(
         # A flag on comment.create, an id on comment.answer: both, of every type.
         "question": st.booleans() | comment_ids,
         "answer": st.none() | comment_ids,
+        "reason": flag_reasons,
+        "note": flag_notes,
     },
 )
 # Text frames: mostly protocol messages, then any JSON, then text that is not JSON.
@@ -296,11 +308,20 @@ answer_payloads = st.builds(
     st.booleans(),
 )
 
+# POST bodies of the flags API: {"reason", "note"}, and anything else.
+flag_payloads = st.builds(
+    JsonFrame,
+    st.fixed_dictionaries({}, optional={"reason": flag_reasons, "note": flag_notes}) | json_values,
+    st.booleans(),
+)
+
 # The no-JavaScript thread form: every field it reads, as text (a form carries nothing else).
 thread_form_fields = st.fixed_dictionaries(
     {},
     optional={
-        "action": st.sampled_from(["comment", "delete", "hide", "show", "react", "answer", "unanswer"])
+        "action": st.sampled_from(
+            ["comment", "edit", "flag", "delete", "hide", "show", "react", "answer", "unanswer"]
+        )
         | form_text,
         "question": refs(*COMMENT_NAMES, template="{}") | st.just("1") | form_text,
         "body": st.text(min_size=1, max_size=40) | form_text | st.sampled_from(MARKDOWN_BOMBS),
@@ -308,6 +329,8 @@ thread_form_fields = st.fixed_dictionaries(
         "comment": refs(*COMMENT_NAMES, template="{}") | form_text,
         "client_id": st.text(min_size=1, max_size=64) | form_text,
         "reaction": st.sampled_from(REACTION_KINDS) | form_text,
+        "reason": st.sampled_from(REASONS) | form_text,
+        "note": st.text(max_size=40) | form_text,
     },
 )
 

@@ -22,7 +22,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from blog.threads.errors import HTTP_STATUS
-from blog.threads.models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Comment, Notification, Reaction
+from blog.threads.models import (
+    BODY_MAX_LENGTH,
+    CLIENT_ID_MAX_LENGTH,
+    Comment,
+    CommentFlag,
+    Notification,
+    Reaction,
+)
 from learning.models import Completion, KnowledgeCheckAttempt, PairFollow, ReviewSchedule, TopicFollow
 from site.inputs import MAX_ID
 from tests.conftest import IN_CI
@@ -83,6 +90,9 @@ def db_state() -> dict[str, list]:
             )
         ),
         "reactions": list(Reaction.objects.order_by("pk").values_list("comment_id", "user_id", "kind")),
+        "flags": list(
+            CommentFlag.objects.order_by("pk").values_list("comment_id", "flagger_id", "reason", "note")
+        ),
         "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read")),
         "attempts": list(KnowledgeCheckAttempt.objects.order_by("pk").values_list("pk", flat=True)),
         "completions": list(Completion.objects.order_by("pk").values_list("user_id", "page_id")),
@@ -362,6 +372,8 @@ def test_comment_api_answers_any_content_type_in_json(csrf_client, post, thread_
 # What each action of the form may write when it succeeds (303).
 FORM_WRITES = {
     "comment": {"comments", "notifications"},
+    "edit": {"comments"},
+    "flag": {"flags", "comments", "notifications"},  # the comment when a flag hides it; editors told
     "react": {"reactions"},
     "delete": {"comments"},
     "hide": {"comments"},
@@ -409,6 +421,7 @@ SERVER_FRAMES = {
     "comment.deleted",
     "comment.reactions",
     "comment.answered",
+    "comment.flagged",
     "typing",
     "presence",
     "error",
@@ -429,6 +442,7 @@ SOCKET_WRITES = {
     "comment.hide": {"comments"},
     "reaction.toggle": {"reactions"},
     "comment.answer": {"comments", "notifications"},
+    "comment.flag": {"flags", "comments", "notifications"},
 }
 
 

@@ -88,7 +88,7 @@ def test_listing_pages_are_cached_too(client, home, blog_index):
             lambda post, comment, staff, editor: services.comment_hide(
                 page=post, user=editor, comment_id=comment.pk, hidden=True
             ),
-            "Hidden by a moderator.",
+            "This comment is hidden.",
         ),
         (
             lambda post, comment, staff, editor: services.reaction_toggle(

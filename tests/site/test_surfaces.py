@@ -22,6 +22,7 @@ from channels.db import database_sync_to_async
 from blog.emails import unsubscribe_token
 from blog.factories import UserFactory
 from blog.notification_emails import notification_emails_send
+from blog.threads.flags import comment_flag
 from blog.threads.models import Notification
 from blog.threads.questions import comment_answer
 from blog.threads.services import comment_create
@@ -51,6 +52,8 @@ def world(make_post, make_lesson, make_collection, pair, staff, editor, django_c
         TopicFollow.objects.create(user=person, tag=post.tags.get())
     # A mention made while the post was still public, stored for staff and the member.
     comment = comment_create(page=post, user=pair.first_member, body="@sam @cara see", client_id="c")
+    # Flagged while public: the editors' review queue and comment listing hold it.
+    comment_flag(page=post, user=staff, comment_id=comment.comment.pk, reason="confidential", note="Minutes")
     # A request asked by a pair member (on their page), voted for by both; and a
     # public request that the restricted post answers.
     requests = TopicRequestIndexPage.objects.get()
@@ -290,6 +293,23 @@ def test_someone_in_the_group_sees_the_page_on_every_listing(world):
         assert "How are they kept?" in client.get(url).content.decode(), url
     assert SECRET in client.get(world["inspired"].url).content.decode()
     assert SECRET in client.get(world["answered_request"].url).content.decode()
+
+
+# The editors' pages in the Wagtail admin that show comments with their page's title and address.
+ADMIN_SURFACES = ("/admin/comment-review/", "/admin/comments/", "/admin/comments/?q=see&flagged=true")
+
+
+def test_the_review_queue_and_comment_listing_keep_out_an_editor_outside_the_group(world, editor):
+    outside = signed_in(editor)
+    inside = signed_in(world["member"])
+    world["member"].groups.add(Group.objects.get(name="Editors"))
+
+    for url in ADMIN_SURFACES:
+        kept_out = outside.get(url)
+        text = kept_out.content.decode()
+        assert kept_out.status_code == 200, url
+        assert SECRET not in text and world["post"].url not in text and "@sam @cara see" not in text, url
+        assert SECRET in inside.get(url).content.decode(), url
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

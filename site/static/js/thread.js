@@ -396,10 +396,10 @@ class LiveThread {
     if (comment.deleted) {
       body.append(element("p", { class: "comment__placeholder", text: "This comment was deleted." }));
     } else if (comment.hidden && !this.isEditor) {
-      body.append(element("p", { class: "comment__placeholder", text: "Hidden by a moderator." }));
+      body.append(element("p", { class: "comment__placeholder", text: "This comment is hidden." }));
     } else {
       if (comment.hidden) {
-        body.append(element("p", { class: "comment__placeholder", text: "Hidden by a moderator; only editors see it." }));
+        body.append(element("p", { class: "comment__placeholder", text: "Hidden from readers; only editors see it." }));
       }
       const content = document.createElement("template");
       content.innerHTML = comment.body_html; // sanitised by the server (nh3)

@@ -163,7 +163,7 @@ def test_page_renders_thread_with_replies_nested_and_placeholders(client, post, 
     assert "replying to @sam" in html  # the deeper reply, shown under the root
     assert html.index(f'id="comment-{reply.pk}"') > html.index('class="comment__replies"')
     assert "This comment was deleted." in html and "Regret" not in html
-    assert "Hidden by a moderator." in html and "Off topic" not in html
+    assert "This comment is hidden." in html and "Off topic" not in html
     assert "Deleted alone" not in html and html.count("This comment was deleted.") == 1
     assert 'href="/accounts/login/?next=' in html  # anonymous readers are asked to sign in
 
