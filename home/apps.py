@@ -8,7 +8,10 @@ class HomeConfig(AppConfig):
     name = "home"
 
     def ready(self) -> None:
-        from home import tasks
+        from wagtail.signals import page_published
+
+        from home import tasks, webhooks
+        from learning.request_events import request_answered, request_opened
         from site.scheduler import register_periodic_job
 
         register_periodic_job(tasks.PUBLISH_SCHEDULED, task=tasks.scheduled_publish, cron="* * * * *")
@@ -21,5 +24,19 @@ class HomeConfig(AppConfig):
             tasks.WEEKLY_DIGEST, task=tasks.digest_send_due, cron="0 7 * * 1", catch_up=timedelta(hours=12)
         )
         register_periodic_job(
-            tasks.REVIEW_REMINDERS, task=tasks.review_reminders_send, cron="0 7 * * *", catch_up=timedelta(hours=12)
+            tasks.REVIEW_REMINDERS,
+            task=tasks.review_reminders_send,
+            cron="0 7 * * *",
+            catch_up=timedelta(hours=12),
+        )
+        register_periodic_job(
+            tasks.CHAT_QUESTIONS_WAITING, task=tasks.chat_questions_waiting_send, cron="15 * * * *"
+        )
+        # Chat webhooks hear of posts and lessons going live, and of requests opened and answered.
+        page_published.connect(
+            webhooks.page_published_received, dispatch_uid="home.webhooks.page_published", weak=False
+        )
+        request_opened.connect(webhooks.request_opened_received, dispatch_uid="home.webhooks.request_opened")
+        request_answered.connect(
+            webhooks.request_answered_received, dispatch_uid="home.webhooks.request_answered"
         )
