@@ -48,9 +48,12 @@ def webhook_secret_new() -> str:
     return secrets.token_urlsafe(32)
 
 
+WEBHOOK_URL_REFUSED = "Enter an http:// or https:// address."
+
+
 def _http_or_https(value: str) -> None:
     if urlsplit(value).scheme.lower() not in ("http", "https"):
-        raise ValidationError("Only http:// and https:// addresses can receive webhooks.", code="scheme")
+        raise ValidationError(WEBHOOK_URL_REFUSED, code="invalid")
 
 
 class ChatWebhook(models.Model):

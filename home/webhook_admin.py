@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
@@ -17,7 +18,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from home.models import ChatWebhook, ChatWebhookDelivery
+from home.models import WEBHOOK_URL_REFUSED, ChatWebhook, ChatWebhookDelivery
 from site.people import EDITORS, is_editor
 
 
@@ -44,6 +45,14 @@ class EditorsViewPolicy(EditorsManagePolicy):
 
 register_permission_policy(ChatWebhook, EditorsManagePolicy(ChatWebhook))
 register_permission_policy(ChatWebhookDelivery, EditorsViewPolicy(ChatWebhookDelivery))
+
+
+class ChatWebhookForm(WagtailAdminModelForm):
+    """One clear message for any address that is not http(s), malformed or of another scheme."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["url"].error_messages["invalid"] = WEBHOOK_URL_REFUSED
 
 
 class RefusedFormIs400:
@@ -134,7 +143,8 @@ class ChatWebhookViewSet(ModelViewSet):
             ),
             FieldPanel("active"),
             FieldPanel("secret", read_only=True),
-        ]
+        ],
+        base_form_class=ChatWebhookForm,
     )
 
 
