@@ -23,6 +23,7 @@ Guarantees:
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -251,12 +252,19 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()#+-.!|~>"
+# Characters that start markdown inline anywhere, and what starts a heading, list or quote at the front.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]~])")
+_MARKDOWN_LEADING = re.compile(r"^(\s*)([#>+-]|\d+\.)")
+
+
+def _escape_leading(match: re.Match) -> str:
+    space, mark = match.groups()
+    return f"{space}{mark[:-1]}\\." if mark.endswith(".") else f"{space}\\{mark}"
 
 
 def markdown_escape(text: str) -> str:
-    """Plain text for a Teams text block, whose markdown would otherwise read ``*`` or ``[x](y)``."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in text)
+    """Plain text for a Teams text block, whose markdown would otherwise read ``*x*`` or ``[x](y)``."""
+    return _MARKDOWN_LEADING.sub(_escape_leading, _MARKDOWN_INLINE.sub(r"\\\1", text))
 
 
 def slack_body(announcement: Announcement) -> dict:
