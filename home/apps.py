@@ -10,7 +10,7 @@ class HomeConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.signals import page_published
 
-        from home import tasks, webhooks
+        from home import tasks, webhook_events
         from learning.request_events import request_answered, request_opened
         from site.scheduler import register_periodic_job
 
@@ -34,9 +34,11 @@ class HomeConfig(AppConfig):
         )
         # Chat webhooks hear of posts and lessons going live, and of requests opened and answered.
         page_published.connect(
-            webhooks.page_published_received, dispatch_uid="home.webhooks.page_published", weak=False
+            webhook_events.page_published_received, dispatch_uid="home.webhooks.page_published", weak=False
         )
-        request_opened.connect(webhooks.request_opened_received, dispatch_uid="home.webhooks.request_opened")
+        request_opened.connect(
+            webhook_events.request_opened_received, dispatch_uid="home.webhooks.request_opened"
+        )
         request_answered.connect(
-            webhooks.request_answered_received, dispatch_uid="home.webhooks.request_answered"
+            webhook_events.request_answered_received, dispatch_uid="home.webhooks.request_answered"
         )

@@ -127,7 +127,15 @@ def chat_webhook_deliver(delivery_id: int) -> str:
     return "gone" if delivery is None else delivery.status
 
 
+def chat_webhook_deliveries_queue(delivery_ids: list[int]) -> None:
+    """Send each of these deliveries from the worker, once the transaction that recorded them commits."""
+    for delivery_id in delivery_ids:
+        transaction.on_commit(partial(chat_webhook_deliver.enqueue, delivery_id=delivery_id))
+
+
 @task()
 def chat_questions_waiting_send() -> int:
     """Hourly: queue, once per hook, each public question that has waited more than a day."""
-    return len(questions_waiting_record())
+    delivery_ids = questions_waiting_record()
+    chat_webhook_deliveries_queue(delivery_ids)
+    return len(delivery_ids)

@@ -9,8 +9,8 @@ Guarantees:
   recorded as skipped, and nothing goes out.
 * Once per hook, event and subject: the delivery row is unique on them, so a
   page published again, or a periodic job run twice, records nothing new.
-* Deliveries are queued after the transaction commits and sent by the worker
-  (``home.tasks.chat_webhook_deliver``), retried with the tasks' backoff
+* Deliveries are queued after the transaction commits (``home.webhook_events``)
+  and sent by the worker (``home.tasks.chat_webhook_deliver``), retried with the tasks' backoff
   (``site.tasks``); each try is counted on the row with its HTTP status and
   error. Delivery is at least once: a worker stopped after the chat answered
   sends again, with the same ``X-Pairwise-Delivery`` id for the receiver to
@@ -30,7 +30,6 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -43,7 +42,6 @@ from wagtail.models import Page
 
 from taggit.models import Tag
 
-from blog.models import BlogPostPage
 from blog.threads.models import Comment
 from home.models import ChatWebhook, ChatWebhookDelivery
 from learning.models import LessonPage, TopicRequestTag
@@ -105,19 +103,12 @@ def publicly_visible(page: Page | None) -> bool:
     return may_view(page, user=AnonymousUser())
 
 
-def _queue_send(delivery_ids: list[int]) -> None:
-    from home.tasks import chat_webhook_deliver  # the tasks module imports this one
-
-    for delivery_id in delivery_ids:
-        transaction.on_commit(partial(chat_webhook_deliver.enqueue, delivery_id=delivery_id))
-
-
 def webhook_event_record(*, event: str, page: Page, subject_key: str | None = None) -> list[int]:
-    """Record ``event`` about ``page`` for every hook that wants it, and queue the sends on commit.
+    """Record ``event`` about ``page`` for every hook that wants it; the ids of the deliveries to send.
 
-    Nothing is recorded for a page an anonymous reader may not see. Returns
-    the ids of the deliveries recorded now (none for a subject already
-    recorded for that hook and event).
+    Nothing is recorded for a page an anonymous reader may not see, nor
+    again for a subject already recorded for that hook and event. The caller
+    queues the sends on commit (``home.webhook_events``).
     """
     if not publicly_visible(page):
         return []
@@ -135,30 +126,11 @@ def _deliveries_create(*, event: str, page_id: int, subject_key: str, hooks: lis
             )
             if created:
                 created_ids.append(delivery.pk)
-        _queue_send(created_ids)
     return created_ids
 
 
-def page_published_received(sender, instance, **kwargs) -> None:
-    """Wagtail's ``page_published``: a post or lesson goes live for the first time."""
-    if not isinstance(instance, (BlogPostPage, LessonPage)):
-        return
-    # Wagtail sets both to the same moment on a first publish; an edit published later is no news.
-    if instance.first_published_at != instance.last_published_at:
-        return
-    webhook_event_record(event=Event.PAGE_PUBLISHED, page=instance)
-
-
-def request_opened_received(sender, instance, **kwargs) -> None:
-    webhook_event_record(event=Event.REQUEST_OPENED, page=instance)
-
-
-def request_answered_received(sender, instance, **kwargs) -> None:
-    webhook_event_record(event=Event.REQUEST_ANSWERED, page=instance)
-
-
 def questions_waiting_record(*, now: datetime | None = None) -> list[int]:
-    """Record each open question on a public page that has waited more than a day, once per hook.
+    """Record each open question on a public page that has waited more than a day, once per hook; the ids.
 
     A fixed number of queries: the hooks, the questions, the topics of their
     pages (one per kind of page), what is recorded already, then the new rows.
