@@ -88,6 +88,11 @@ class WebhookIndexView(IndexView):
         )
 
 
+class DeliveryIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("hook")
+
+
 def _status_label(hook) -> str:
     if hook.last_status is None:
         return "None yet"
@@ -155,6 +160,7 @@ class ChatWebhookDeliveryViewSet(ModelViewSet):
     add_to_settings_menu = True
     url_prefix = "chat-webhook-deliveries"
     name = "chat_webhook_deliveries"
+    index_view_class = DeliveryIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
     list_display = [
@@ -180,6 +186,3 @@ class ChatWebhookDeliveryViewSet(ModelViewSet):
         "last_attempt_at",
     ]
     form_fields = ["status"]  # never shown: the policy allows no change
-
-    def get_queryset(self, request):
-        return ChatWebhookDelivery.objects.select_related("hook")

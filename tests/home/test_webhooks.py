@@ -26,8 +26,10 @@ from blog.threads.models import Comment
 from blog.threads.services import comment_create
 from home.models import ChatWebhook, ChatWebhookDelivery
 from home.tasks import chat_questions_waiting_send
+from home.webhooks import markdown_escape
 from learning.models import TopicRequestIndexPage
 from learning.request_services import request_answer, request_ask
+from site.scheduler import periodic_jobs
 from tests.learning.conftest import learning_index, make_lesson  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -427,5 +429,29 @@ def test_the_listing_shows_each_hooks_last_delivery_and_error_in_fixed_queries(
     with django_assert_num_queries(12):  # the admin's own (user, permissions, menu) and 2 of ours
         client.get("/admin/chat-webhooks/")
 
-    log = client.get("/admin/chat-webhook-deliveries/").content.decode()
-    assert "HTTP 502 Bad Gateway" in log
+    for more in range(2):  # the log too, however many deliveries it lists
+        with django_capture_on_commit_callbacks(execute=True):
+            make_post(title=f"Another {more}", tags=["Wikis"])
+        with django_assert_num_queries(13):  # the admin's own, the hook filter's choices, the count, the rows
+            log = client.get("/admin/chat-webhook-deliveries/").content.decode()
+    assert "HTTP 502 Bad Gateway" in log and "Fine hook" in log
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        (
+            "1. Pairing, then [wikis](https://evil.example)",
+            r"1\. Pairing, then \[wikis\](https://evil.example)",
+        ),
+        ("- _not_ a list", r"\- \_not\_ a list"),
+        ("Plain: v2.0 (beta)", "Plain: v2.0 (beta)"),
+    ],
+)
+def test_teams_text_is_plain_whatever_markdown_a_title_holds(title, shown):
+    assert markdown_escape(title) == shown
+
+
+def test_the_questions_job_is_registered_hourly():
+    [job] = [job for job in periodic_jobs() if job.name == "chat-questions-waiting"]
+    assert (job.task, job.cron) == (chat_questions_waiting_send, "15 * * * *")
