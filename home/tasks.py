@@ -1,5 +1,5 @@
 """The home app's background work: scheduled publishing, the task table kept small,
-the weekly digest and review reminders (``home.digests``).
+the weekly digest and review reminders (``home.digests``), chat webhooks (``home.webhooks``).
 
 Tasks take only JSON-serialisable arguments and are safe to run twice. The
 periodic ones are registered with the clock in ``HomeConfig.ready``.
@@ -9,6 +9,7 @@ import datetime
 import io
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -24,11 +25,13 @@ from home.digests import (
     review_reminder_recipient_ids,
     review_reminder_send,
 )
+from home.webhooks import delivery_attempt, questions_waiting_record
 
 PUBLISH_SCHEDULED = "publish-scheduled"
 PRUNE_TASK_RESULTS = "prune-task-results"
 WEEKLY_DIGEST = "weekly-digest"
 REVIEW_REMINDERS = "review-reminders"
+CHAT_QUESTIONS_WAITING = "chat-questions-waiting"
 SUCCESSFUL_RESULTS_KEPT_DAYS = 14
 FAILED_RESULTS_KEPT_DAYS = 30
 
@@ -106,3 +109,33 @@ def review_reminder_send_to(user_id: int, day: str) -> bool:
     """One person's reminder for ``day`` (``2026-12-02``): sent at most once."""
     user = _active(user_id)
     return user is not None and review_reminder_send(user=user, today=datetime.date.fromisoformat(day))
+
+
+@task()
+def chat_webhook_deliver(delivery_id: int) -> str:
+    """Send one chat webhook delivery; a refusal raises, so the task is retried with backoff.
+
+    The row counts the tries: on the last one the task may have (or on a
+    backend that cannot defer a retry) the delivery is recorded as failed.
+    Idempotent: a delivery settled already is not sent again.
+    """
+    task = chat_webhook_deliver
+    allowed = settings.TASK_RETRY_ATTEMPTS if task.max_attempts is None else task.max_attempts
+    if not task.get_backend().supports_defer:
+        allowed = 1
+    delivery = delivery_attempt(delivery_id=delivery_id, attempts_allowed=allowed)
+    return "gone" if delivery is None else delivery.status
+
+
+def chat_webhook_deliveries_queue(delivery_ids: list[int]) -> None:
+    """Send each of these deliveries from the worker, once the transaction that recorded them commits."""
+    for delivery_id in delivery_ids:
+        transaction.on_commit(partial(chat_webhook_deliver.enqueue, delivery_id=delivery_id))
+
+
+@task()
+def chat_questions_waiting_send() -> int:
+    """Hourly: queue, once per hook, each public question that has waited more than a day."""
+    delivery_ids = questions_waiting_record()
+    chat_webhook_deliveries_queue(delivery_ids)
+    return len(delivery_ids)

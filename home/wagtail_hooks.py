@@ -1,4 +1,4 @@
-"""Wagtail hooks of the site as a whole: the page cache, and the programme reports for editors."""
+"""Wagtail hooks of the site as a whole: the page cache, the programme reports, tasks and chat webhooks."""
 
 from django.urls import path, reverse
 
@@ -6,6 +6,7 @@ from wagtail import hooks
 
 from home.reports import DriftingPeopleReport, LessonCompletionReport, PairActivityReport
 from home.task_results_admin import TaskResultViewSet
+from home.webhook_admin import ChatWebhookDeliveryViewSet, ChatWebhookViewSet
 from site.editors_menu import EditorsMenuItem
 from site.page_cache import remember_served_page
 
@@ -42,3 +43,8 @@ def register_programme_report_menu_item():
 @hooks.register("register_admin_viewset")
 def register_task_results_viewset():
     return TaskResultViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_chat_webhook_viewsets():
+    return [ChatWebhookViewSet(), ChatWebhookDeliveryViewSet()]

@@ -16,6 +16,8 @@ Guarantees:
   request (``viewers_among``, as comments do); stored in the transaction and
   pushed after it commits (``notice_send``).
 * Every change purges the anonymous page cache once it commits.
+* Events: ``learning.request_events`` sends ``request_opened`` and
+  ``request_answered`` once the transaction commits.
 """
 
 from django.contrib.auth import get_user_model
@@ -38,6 +40,7 @@ from learning.models.requests import (
     TITLE_MIN_LENGTH,
     title_key,
 )
+from learning.request_events import request_answered, request_opened
 from site.inputs import InvalidInput, check_text
 from site.page_cache import purge_site_after_commit
 from site.people import is_editor
@@ -152,6 +155,7 @@ def request_ask(
         if existing is None:
             raise
         raise DuplicateRequest(existing if may_view(existing, user=user, session=session) else None) from None
+    transaction.on_commit(lambda: request_opened.send(sender=TopicRequestPage, instance=page))
     return page
 
 
@@ -320,6 +324,7 @@ def _mark_answered(request: TopicRequestPage, *, skip: set[int]) -> None:
     request.status, request.answered_at = Status.ANSWERED, timezone.now()
     _save(request, ["status", "answered_at"])
     _tell_followers(request, text=f"Your request “{request.title}” is answered", skip=skip)
+    transaction.on_commit(lambda: request_answered.send(sender=TopicRequestPage, instance=request))
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -82,6 +84,29 @@ def fetch(url: str, cookie: str | None = None) -> str:
         return response.read().decode()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def post_form(url: str, cookie: str, data: dict[str, str], *, back_to: str) -> str:
+    """POST a form as a signed-in browser does, then GET where it redirects, with the cookies it set.
+
+    The flash message travels in a cookie of the redirect, as it does in a browser.
+    """
+    token = next(part.split("=", 1)[1] for part in cookie.split("; ") if part.startswith("csrftoken="))
+    body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+    request = urllib.request.Request(url, data=body, headers={"Cookie": cookie, "Referer": back_to})  # noqa: S310
+    try:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=60)
+        raise AssertionError(f"{url} did not redirect")
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code in (302, 303), redirect.code
+        location = urllib.parse.urljoin(url, redirect.headers["Location"])
+        set_cookies = [value.split(";", 1)[0] for value in redirect.headers.get_all("Set-Cookie") or []]
+    return fetch(location, "; ".join([cookie, *set_cookies]))
+
+
 def newest_post(server_url: str) -> str:
     html = fetch(f"{server_url}/blog/")
     start = html.index('class="card__title"><a href="') + len('class="card__title"><a href="')
@@ -114,6 +139,17 @@ def test_served_pages_have_no_html_errors(server_url, tmp_path, page):
         cookie = signed_in_cookie(server_url, username)
         for path in [*paths, post]:
             keep(f"{username}{path}", fetch(server_url + path, cookie))
+    # A flash message, as after following a topic (and following it no more, to leave the demo as it was).
+    cookie = signed_in_cookie(server_url, "ben")
+    for follow in ("1", "0"):
+        flashed = post_form(
+            f"{server_url}/topics/data-literacy/follow/",
+            cookie,
+            {"follow": follow},
+            back_to=f"{server_url}/topics/data-literacy/",
+        )
+        assert "follow Data literacy" in flashed
+        keep(f"flash-{follow}", flashed)
     # The thread as the script renders it, for a reader who may reply, react and flag.
     page.goto(post)
     page.locator("section.thread.thread--live").wait_for(timeout=10_000)

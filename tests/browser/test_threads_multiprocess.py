@@ -110,3 +110,39 @@ def test_a_page_restricted_through_one_process_ends_access_on_the_other(
     assert told["code"] == "auth_required"
     assert closed.value.rcvd.code == 4403
     assert kept["comment"]["body_html"] == "<p>Members only</p>"
+
+
+def a_post_by(base_url: str, pair_slug: str) -> tuple[int, list[str]]:
+    """The id of a live post of the pair, and its members' usernames, from the read-only API."""
+    posts = []
+    for offset in (0, 20, 40):  # the API's pages hold 20
+        url = f"{base_url}/api/v2/posts/?fields=pair&limit=20&offset={offset}"
+        with urllib.request.urlopen(url) as response:  # noqa: S310 - our own server
+            posts += json.load(response)["items"]
+    post = next(p for p in posts if p["pair"] and p["pair"]["slug"] == pair_slug)
+    return post["id"], [member["username"] for member in post["pair"]["members"]]
+
+
+def presence_until(socket, wanted: bool) -> dict:
+    while (presence := frame_of_type(socket, "presence"))["hosts_here"] is not wanted:
+        pass
+    return presence
+
+
+def test_both_authors_here_when_they_are_on_different_processes(requires_redis, daphne_factory, settings):
+    """The notice's flag follows the pair across processes: on when both are in, off when one leaves."""
+    env = {"REDIS_URL": settings.REDIS_URL}
+    first, second = daphne_factory(env=env), daphne_factory(env=env)
+    page_id, (one, other) = a_post_by(first.url, "amira-and-ben")
+    first_cookie = signed_in_cookie(first.url, one)
+    other_cookie = signed_in_cookie(second.url, other)
+
+    with thread_socket(first.url, page_id) as reader, thread_socket(first.url, page_id, first_cookie) as host:
+        snapshot = frame_of_type(reader, "thread.snapshot")
+        assert snapshot["presence"]["hosts_here"] is False
+        frame_of_type(host, "thread.snapshot")
+        with thread_socket(second.url, page_id, other_cookie) as second_host:
+            frame_of_type(second_host, "thread.snapshot")
+            assert presence_until(reader, True)["count"] == 2  # people signed in: the two hosts
+        # The member on the other process left: the reader here hears it.
+        assert presence_until(reader, False)["hosts_here"] is False

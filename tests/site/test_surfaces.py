@@ -27,6 +27,8 @@ from blog.threads.models import Notification
 from blog.threads.questions import comment_answer
 from blog.threads.services import comment_create
 from home.digests import digest_send
+from home.models import ChatWebhook, ChatWebhookDelivery
+from home.webhooks import announcement_for, questions_waiting_record, webhook_event_record
 from learning.models import TopicFollow, TopicRequestIndexPage
 from learning.request_services import request_answer, request_ask, request_vote
 from site.routing import websocket_urlpatterns
@@ -266,6 +268,26 @@ def test_emails_show_a_restricted_page_only_to_those_it_lets_in(world, staff, ma
     assert "Public post" in sent["sam"]  # the digest went: sam follows Wikis
     assert SECRET not in sent["sam"] and world["post"].url not in sent["sam"]
     assert "mentioned you" in sent["cara"] and SECRET in sent["cara"]
+
+
+def test_chat_webhooks_announce_no_restricted_page(world):
+    """Chat webhooks (``home.webhooks``) send only what anyone may see, asked when recorded and when sent."""
+    hook = ChatWebhook.objects.create(
+        name="all", url="https://chat.example.com/hook", on_question_waiting=True
+    )
+    Event = ChatWebhookDelivery.Event
+    for page in (world["post"], world["lesson"], world["request"]):
+        for event in (Event.PAGE_PUBLISHED, Event.REQUEST_OPENED, Event.REQUEST_ANSWERED):
+            assert webhook_event_record(event=event, page=page) == []
+    # The questions on the post and the lesson have waited two days by then.
+    assert questions_waiting_record(now=timezone.now() + datetime.timedelta(days=2)) == []
+    # Recorded while the post was public: the send finds it restricted.
+    recorded = ChatWebhookDelivery.objects.create(
+        hook=hook, event=Event.PAGE_PUBLISHED, subject_key="page:recorded-earlier", page=world["post"]
+    )
+    assert announcement_for(recorded) is None
+    # The public request is announced (so each check above can fail).
+    assert len(webhook_event_record(event=Event.REQUEST_ANSWERED, page=world["answered_request"])) == 1
 
 
 def _bodies(message) -> list[str]:
