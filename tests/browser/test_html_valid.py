@@ -107,6 +107,13 @@ def post_form(url: str, cookie: str, data: dict[str, str], *, back_to: str) -> s
     return fetch(location, "; ".join([cookie, *set_cookies]))
 
 
+def first_page_of(server_url: str, endpoint: str) -> str:
+    """The path of the first page the read-only API lists at ``endpoint`` (lessons, collections)."""
+    with urllib.request.urlopen(f"{server_url}/api/v2/{endpoint}/?limit=1") as response:  # noqa: S310
+        url = json.load(response)["items"][0]["meta"]["html_url"]
+    return urllib.parse.urlsplit(url).path
+
+
 def newest_post(server_url: str) -> str:
     html = fetch(f"{server_url}/blog/")
     start = html.index('class="card__title"><a href="') + len('class="card__title"><a href="')
@@ -123,6 +130,7 @@ def test_the_checker_reports_what_it_finds(tmp_path):
 
 def test_served_pages_have_no_html_errors(server_url, tmp_path, page):
     post = newest_post(server_url)
+    lesson, collection = first_page_of(server_url, "lessons"), first_page_of(server_url, "collections")
     files = []
 
     def keep(name: str, html: str) -> None:
@@ -133,11 +141,11 @@ def test_served_pages_have_no_html_errors(server_url, tmp_path, page):
         path.write_text(html)
         files.append(path)
 
-    for path in [*ANONYMOUS, post]:
+    for path in [*ANONYMOUS, post, lesson, collection]:
         keep(f"anonymous{path}", fetch(server_url + path))
     for username, paths in SIGNED_IN.items():
         cookie = signed_in_cookie(server_url, username)
-        for path in [*paths, post]:
+        for path in [*paths, post, lesson]:
             keep(f"{username}{path}", fetch(server_url + path, cookie))
     # A flash message, as after following a topic (and following it no more, to leave the demo as it was).
     cookie = signed_in_cookie(server_url, "ben")
