@@ -7,6 +7,7 @@ so every machine draws the same picture for the same page. An avatar is the
 person's initials on a gradient picked by their username.
 """
 
+import functools
 import hashlib
 import io
 import random
@@ -42,6 +43,9 @@ def palette_for(topic: str) -> tuple[str, str, str, str]:
     return PALETTES.get(topic.lower()) or _FALLBACK[_digest(topic)[0] % len(_FALLBACK)]
 
 
+# Drawing is the slow part of loading the demo, and the same arguments always
+# draw the same picture: a process that loads the demo again (the tests) draws once.
+@functools.cache
 def cover_jpeg(*, seed: str, topic: str) -> bytes:
     """A cover for the page ``seed`` (its slug) in ``topic``'s palette, as JPEG bytes."""
     rng = random.Random(_digest(seed))  # noqa: S311 (a picture's layout, not a secret)
@@ -58,6 +62,7 @@ def cover_jpeg(*, seed: str, topic: str) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
 def avatar_png(*, username: str, initials: str) -> bytes:
     """``initials`` on a gradient picked by ``username``, as a square PNG."""
     digest = _digest(username)
