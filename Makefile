@@ -75,8 +75,25 @@ node_modules/.installed: package.json package-lock.json
 
 checker: node_modules/.installed
 
+# The whole suite. Tests that start no server run in TEST_PROCESSES processes
+# side by side (pytest-xdist, a test file per process at a time); those on a
+# transactional database (each empties the database when it ends)
+# next, side by side too; last, in one process, the browser, fault and
+# end-to-end tests, which start servers of their own (one stops PostgreSQL).
+# SERVER_TESTS chooses which of the last (e.g. SERVER_TESTS="e2e or faults").
+# With PYTEST_ARGS (e.g. PYTEST_ARGS=tests/blog), one plain run of what it names.
+TEST_PROCESSES ?= 2
+SERVER_TESTS ?= browser or e2e or faults
 test: install-dev browser checker
+ifeq ($(strip $(PYTEST_ARGS)),)
+	DJANGO_SETTINGS_MODULE=site.settings.test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile \
+	  -m "not (browser or e2e or faults or transactional)"
+	DJANGO_SETTINGS_MODULE=site.settings.test $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile \
+	  -m "transactional and not (browser or e2e or faults)"
+	DJANGO_SETTINGS_MODULE=site.settings.test $(PY) -m pytest -m "$(SERVER_TESTS)"
+else
 	DJANGO_SETTINGS_MODULE=site.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+endif
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

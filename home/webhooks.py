@@ -110,6 +110,9 @@ def webhook_event_record(*, event: str, page: Page, subject_key: str | None = No
     again for a subject already recorded for that hook and event. The caller
     queues the sends on commit (``home.webhook_events``).
     """
+    # Most sites have no hook for most events: then nothing more is asked, not even the rule.
+    if not ChatWebhook.objects.filter(active=True, **{EVENT_FLAGS[event]: True}).exists():
+        return []
     if not publicly_visible(page):
         return []
     subject_key = subject_key or f"page:{page.pk}"

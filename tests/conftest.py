@@ -175,3 +175,18 @@ def requires_postgres():
 def requires_redis():
     if not settings.REDIS_URL:
         skip_or_fail_service("needs Redis: set REDIS_URL=redis://... to run this test")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``transactional`` every test on a transactional database (``django_db(transaction=True)``).
+
+    Such a test empties the database when it ends and puts the migrated data
+    back only when the next one starts, so Django runs them after all the
+    others. ``make test`` runs the rest in parallel processes, then these, in
+    parallel too (each starts from the data put back).
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            item.add_marker(pytest.mark.transactional)

@@ -21,6 +21,7 @@ database with ``REDIS_URL`` to prove a comment crosses processes::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.cookiejar
 import os
@@ -72,6 +73,8 @@ def server_environment(
             "DATABASE_URL": database_url,
             "DJANGO_SETTINGS_MODULE": SERVER_SETTINGS,
             "PYTHONUNBUFFERED": "1",
+            # The demo's images live beside its database template, not in the checkout.
+            "MEDIA_ROOT": str(demo_media_root()),
         }
     )
     for name, value in (overrides or {}).items():
@@ -151,7 +154,7 @@ def prepare_demo_database(database_url: str, env: Mapping[str, str | None] | Non
     target = sqlite_path(database_url)
     use_cache = os.environ.get("PAIRWISE_BROWSER_DB_CACHE", "1") != "0"
     template = Path(tempfile.gettempdir()) / f"pairwise-browser-demo-{demo_source_digest()}.sqlite3"
-    if use_cache and template.exists():
+    if use_cache and template.exists() and demo_media_root().exists():
         shutil.copyfile(template, target)
         return
     _migrate_and_load_demo(database_url, env)
@@ -164,6 +167,19 @@ def prepare_demo_database(database_url: str, env: Mapping[str, str | None] | Non
         for stale in template.parent.glob("pairwise-browser-demo-*.sqlite3"):
             if stale != template:
                 stale.unlink(missing_ok=True)
+        for stale in template.parent.glob("pairwise-browser-demo-*-media"):
+            if stale != demo_media_root():
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def demo_media_root() -> Path:
+    """Where servers started here keep uploads: the images ``load_demo`` draws, kept with the template.
+
+    A database template names image files; they must outlive the checkout
+    that made them (a fresh clone has no ``media/``) as long as the template
+    does, so both are named by the same digest.
+    """
+    return Path(tempfile.gettempdir()) / f"pairwise-browser-demo-{demo_source_digest()}-media"
 
 
 def _migrate_and_load_demo(database_url: str, env: Mapping[str, str | None] | None) -> None:
@@ -183,6 +199,7 @@ _DATABASE_SHAPING_FOLDERS = {"migrations", "models", "management", "settings", "
 _DATABASE_SHAPING_FILES = {"models.py", "blocks.py", "services.py", "permissions.py", "apps.py"}
 
 
+@functools.cache
 def demo_source_digest() -> str:
     """A hash of every file that decides what ``migrate`` and ``load_demo`` write."""
     digest = hashlib.sha256()
