@@ -14,10 +14,10 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from blog.selectors import pairing_board
 from blog.services import pair_create_from_suggestion
 from site.inputs import InvalidInput, parse_id
-from site.people import is_editor
+from site.people import EditorsOnlyMixin, is_editor
 
 
-class PairingView(WagtailAdminTemplateMixin, TemplateView):
+class PairingView(EditorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "blog/admin/pairing.html"
     page_title = "Pairing suggestions"
     header_icon = "group"
@@ -25,11 +25,6 @@ class PairingView(WagtailAdminTemplateMixin, TemplateView):
         {"url": reverse_lazy("wagtailadmin_home"), "label": "Home"},
         {"url": "", "label": "Pairing"},
     ]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_editor(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -9,7 +9,6 @@ import datetime
 import statistics
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DateField, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncWeek
 from django.utils import timezone
@@ -22,7 +21,7 @@ from blog.models import BlogPostPage, MentorPair, PageReaction, PairCheckIn, Pai
 from blog.threads.models import Comment
 from home.charts import Series, WeeklyChart, sparkline_points, week_starts
 from learning.models import Completion, LessonPage
-from site.people import is_editor
+from site.people import EditorsOnlyMixin
 
 DRIFT_DAYS = 30
 LONG_AGO = datetime.date(1900, 1, 1)
@@ -54,18 +53,13 @@ def _latest(queryset, field: str):
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class EditorsReport(ReportView):
+class EditorsReport(EditorsOnlyMixin, ReportView):
     """A report only editors open (they run the programme).
 
     Names, titles and teams are written by people: in a CSV export a value
     that a spreadsheet would take for a formula is written as text (Wagtail's
     XLSX export already does that).
     """
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_editor(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)

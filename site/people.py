@@ -6,6 +6,8 @@ here; this module asks no app.
 
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
+
 EDITORS = "Editors"
 PAIR_MEMBERS = "Pair members"
 
@@ -40,3 +42,12 @@ def is_editor(user) -> bool:
         cached = user.groups.filter(name=EDITORS).exists()
         user._pairwise_is_editor = cached
     return cached
+
+
+class EditorsOnlyMixin:
+    """For a class-based view only editors may open: everyone else gets 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not is_editor(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

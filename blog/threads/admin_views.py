@@ -29,11 +29,11 @@ from blog.threads.actions import conversation_actions
 from blog.threads.flags import REVIEW_ACTIONS, comment_review
 from blog.threads.models import Comment
 from blog.threads.review import open_flags_exist, review_queue, visible_comments
-from site.people import EDITORS, is_editor
+from site.people import EDITORS, EditorsOnlyMixin, is_editor
 from site.visibility import visible_pages
 
 
-class CommentReviewView(WagtailAdminTemplateMixin, TemplateView):
+class CommentReviewView(EditorsOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "blog/admin/comment_review.html"
     page_title = "Flagged comments"
     header_icon = "warning"
@@ -41,11 +41,6 @@ class CommentReviewView(WagtailAdminTemplateMixin, TemplateView):
         {"url": reverse_lazy("wagtailadmin_home"), "label": "Home"},
         {"url": "", "label": "Flagged comments"},
     ]
-
-    def dispatch(self, request, *args, **kwargs):
-        if not is_editor(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
