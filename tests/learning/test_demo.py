@@ -49,6 +49,19 @@ def one_wrong(lesson: LessonPage) -> dict[str, list[str]]:
     return answers
 
 
+def learning_row_counts() -> tuple[int, ...]:
+    models = (
+        LessonPage,
+        CollectionPage,
+        Completion,
+        TopicFollow,
+        PairFollow,
+        KnowledgeCheckAttempt,
+        ReviewSchedule,
+    )
+    return tuple(model.objects.count() for model in models)
+
+
 class DemoLearningTests(TestCase):
     """The demo's learning side, loaded once for the class (each test's changes are rolled back)."""
 
@@ -105,28 +118,12 @@ class DemoLearningTests(TestCase):
         assert ids == ["55f03598-aea4-5f74-8f29-102adfaee318", "260124dd-97e9-509a-830c-70c2359dcec5"]
 
     def test_loading_the_demo_twice_changes_nothing(self):
-        counts = (
-            LessonPage.objects.count(),
-            CollectionPage.objects.count(),
-            Completion.objects.count(),
-            TopicFollow.objects.count(),
-            PairFollow.objects.count(),
-            KnowledgeCheckAttempt.objects.count(),
-            ReviewSchedule.objects.count(),
-        )
+        before = learning_row_counts()
 
         created = load_demo()
 
         assert created["lessons"] == created["collections"] == created["knowledge checks"] == 0
-        assert counts == (
-            LessonPage.objects.count(),
-            CollectionPage.objects.count(),
-            Completion.objects.count(),
-            TopicFollow.objects.count(),
-            PairFollow.objects.count(),
-            KnowledgeCheckAttempt.objects.count(),
-            ReviewSchedule.objects.count(),
-        )
+        assert learning_row_counts() == before
 
     def test_the_readme_topic_to_follow_is_one_sam_does_not_follow_yet(self):
         # "open **Topics → Data literacy** and follow it (… as on *Wikis*, which `sam` already follows)"
