@@ -68,6 +68,20 @@ def _fresh_channel_layers():
 
 
 @pytest.fixture(autouse=True)
+def _empty_caches():
+    """Every test starts with empty caches.
+
+    Redis outlives a test, a test process and a whole run: an entry left by
+    one test (a built page, a rate count, a topic list) would spare the next
+    test queries, or refuse it a request, depending on which ran before.
+    """
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_presence_summaries():
     """No thread's presence summary outlives its test.
 
