@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from django.conf import settings
 
@@ -36,9 +35,14 @@ pytestmark = [pytest.mark.faults, pytest.mark.e2e]
 WORKER_TIMEOUT = 120
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def postgres_worker_database_url(postgres_demo_database_url: str) -> Iterator[str]:
-    """A copy of the run's PostgreSQL demo database, the module's own: the workers change it."""
+    """A copy of the run's PostgreSQL demo database, the test's own.
+
+    The workers change it, and a periodic job is run once per period per
+    database: a database shared with an earlier test would have this minute's
+    run of it claimed already.
+    """
     url = create_postgres_database(
         settings.DATABASE_URL, prefix="pairwise_worker", copy_of=postgres_demo_database_url
     )
@@ -106,12 +110,14 @@ print(json.dumps({{
     return shell(code, database_url=database_url, env=env)
 
 
-def test_a_worker_beside_the_site_publishes_a_scheduled_post_and_stops_on_a_signal(any_database_url):
+def test_a_worker_beside_the_site_publishes_a_scheduled_post_and_stops_on_a_signal(
+    any_database_url, tmp_path
+):
     database_url = any_database_url
     scheduled = shell(SCHEDULE_A_POST, database_url=database_url)
     assert scheduled["live"] is False  # scheduled, not published: nothing else would publish it
 
-    log = Path(database_url.removeprefix("sqlite:///") + ".worker.log")
+    log = tmp_path / "worker.log"
     with log.open("wb") as output:
         worker = subprocess.Popen(  # noqa: S603 - the virtualenv's own manage.py
             [sys.executable, str(PROJECT_DIR / "manage.py"), "run_worker"],
