@@ -9,6 +9,13 @@ from a person is escaped; ``body_html`` was sanitised when it was written.
 
 Forms carry a CSRF token only for readers who may post, so a page anonymous
 visitors get holds nothing specific to them and can be cached.
+
+The page stays light with fifty comments: anonymous readers get the counts of
+the reactions given, not buttons they cannot press; signed-in readers get the
+buttons, all submitting the one ``thread-actions`` form (``act`` says what,
+on which comment), and a link for each of Reply, Edit and Flag, which opens
+that one form (``?reply=<id>`` and so on). Once the socket is live thread.js
+draws every comment again with its forms in place.
 """
 
 from django import template
@@ -29,6 +36,9 @@ register = template.Library()
 # What a hidden comment says in its place; thread.js shows the same words.
 HIDDEN_FOR_READERS = "This comment is hidden."
 HIDDEN_FOR_EDITORS = "Hidden from readers; only editors see it."
+# The one form of the buttons under every comment (``act=<action>:<comment>[:<argument>]``),
+# in ``blog/includes/thread.html``.
+ACTIONS_FORM = "thread-actions"
 
 
 @register.simple_tag(takes_context=True)
@@ -78,12 +88,21 @@ def became_note(became: dict) -> str:
     )
 
 
+def _icon(kind: str) -> str:
+    """A reaction's icon, from the thread's sprite (``reaction_icons.html``)."""
+    return (
+        '<svg class="reaction__icon" aria-hidden="true" width="16" height="16">'
+        f'<use href="#reaction-icon-{kind}"></use></svg>'
+    )
+
+
 class _CommentWriter:
     def __init__(self, thread: dict, *, action: str, csrf_input: str) -> None:
         self.can_post = thread["can_post"]
         self.is_editor = thread["is_editor"]
         self.form_parent = thread["form_parent"]
         self.form_edit = thread.get("form_edit")
+        self.form_flag = thread.get("form_flag")
         self.username = thread["username"]
         self.form_body = escape(thread["form_body"])
         self.form_error = escape(thread["form_error"])
@@ -132,16 +151,16 @@ class _CommentWriter:
             parts.append(became_note(comment.became))
         if not comment.deleted:
             parts.append(self.actions(comment))
-            if comment.can_change:
+            if comment.can_change and self.form_edit == str(pk):
                 parts.append(self.edit_form(comment))
-            if self.can_post and comment.author_username != self.username and not comment.hidden:
+            if self.may_flag(comment) and self.form_flag == str(pk):
                 parts.append(self.flag_form(comment))
             if comment.actions:
                 links = " ".join(
                     f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in comment.actions
                 )
                 parts.append(f'<p class="comment__conversation-actions">{links}</p>')
-            if self.can_post:
+            if self.can_post and self.form_parent == str(pk):
                 parts.append(self.reply_form(comment))
         parts.append("</article>")
         if comment.replies:
@@ -161,60 +180,78 @@ class _CommentWriter:
             return f'<p class="comment__placeholder">{HIDDEN_FOR_EDITORS}</p>' + comment.body_html
         return comment.body_html
 
+    def may_flag(self, comment: CommentView) -> bool:
+        return self.can_post and comment.author_username != self.username and not comment.hidden
+
     def actions(self, comment: CommentView) -> str:
-        disabled = "" if self.can_post else " disabled"
+        """The reactions, and for a signed-in reader the buttons and links of what they may do."""
+        if not self.can_post:
+            return self.reaction_counts(comment)
+        pk = comment.id
         buttons = "".join(
-            f'<button type="submit" name="reaction" value="{reaction["kind"]}" class="reaction"'
-            f' data-reaction="{reaction["kind"]}" aria-pressed="{"true" if reaction["pressed"] else "false"}"'
-            f' aria-label="{reaction["label"]}: {reaction["count"]}"{disabled}>'
-            f'<svg class="reaction__icon" aria-hidden="true" focusable="false" width="16" height="16">'
-            f'<use href="#reaction-icon-{reaction["kind"]}"></use></svg>'
-            f' <span class="reaction__label">{reaction["label"]}</span>'
+            f'<button form="{ACTIONS_FORM}" name="act" value="react:{pk}:{reaction["kind"]}" class="reaction"'
+            f' data-reaction="{reaction["kind"]}" aria-pressed="{str(reaction["pressed"]).lower()}">'
+            f"{_icon(reaction['kind'])} {reaction['label']}"
             f" <span data-reaction-count>{reaction['count']}</span></button> "
             for reaction in comment.reactions
         )
         parts = [
-            f'<form method="post" action="{self.action}" class="comment__actions" data-comment-actions>',
-            self.csrf_input,
-            '<input type="hidden" name="thread_form" value="1">',
-            f'<input type="hidden" name="comment" value="{comment.id}">',
+            '<div class="comment__actions">',
             f'<span class="reactions" role="group" aria-label="Reactions">{buttons}</span>',
         ]
         if comment.answer_of is not None:
             mark = "unanswer" if comment.is_answer else "answer"
             parts.append(
-                f'<input type="hidden" name="question" value="{comment.answer_of}">'
-                f' <button type="submit" name="action" value="{mark}" class="link-button"'
-                f' data-comment-answer="{comment.answer_of}">'
+                f' <button form="{ACTIONS_FORM}" name="act" value="{mark}:{pk}:{comment.answer_of}"'
+                f' class="link-button" data-comment-answer="{comment.answer_of}">'
                 f"{'Unmark the answer' if comment.is_answer else 'Mark as the answer'}</button>"
             )
+        parts.append(f' <a class="link-button" href="?reply={pk}#reply-{pk}">Reply</a>')
         if comment.can_change:
+            parts.append(f' <a class="link-button" href="?edit={pk}#edit-{pk}">Edit</a>')
             parts.append(
-                ' <button type="submit" name="action" value="delete" class="link-button"'
+                f' <button form="{ACTIONS_FORM}" name="act" value="delete:{pk}" class="link-button"'
                 " data-comment-delete>Delete</button>"
             )
+        if self.may_flag(comment):
+            parts.append(f' <a class="link-button" href="?flag={pk}#flag-{pk}">Flag</a>')
         if self.is_editor:
             hide = "show" if comment.hidden else "hide"
             parts.append(
-                f' <button type="submit" name="action" value="{hide}" class="link-button"'
+                f' <button form="{ACTIONS_FORM}" name="act" value="{hide}:{pk}" class="link-button"'
                 f' data-comment-hide="{"false" if comment.hidden else "true"}">{hide.capitalize()}</button>'
             )
-        parts.append("</form>")
+        parts.append("</div>")
         return "".join(parts)
+
+    def reaction_counts(self, comment: CommentView) -> str:
+        """The reactions given, as counts, for readers who cannot react; nothing when there are none."""
+        given = "".join(
+            f'<span class="reaction" data-reaction="{reaction["kind"]}">{_icon(reaction["kind"])}'
+            f" {reaction['label']} <span data-reaction-count>{reaction['count']}</span></span> "
+            for reaction in comment.reactions
+            if reaction["count"]
+        )
+        if not given:
+            return ""
+        return (
+            '<div class="comment__actions">'
+            f'<span class="reactions" role="group" aria-label="Reactions">{given}</span></div>'
+        )
 
     def edit_form(self, comment: CommentView) -> str:
         """Edit, starting from the Markdown as written (``renderEditForm`` in thread.js)."""
         pk = comment.id
-        refused = self.form_edit == str(pk)  # the edit that was refused, shown again with its text
+        refused = bool(self.form_error)  # the edit that was refused, shown again with its text
         text = self.form_body if refused else escape(comment.source)
         return (
-            f'<details class="comment__edit"{" open" if refused else ""}><summary>Edit</summary>'
+            '<details class="comment__edit" open><summary>Edit</summary>'
             f'<form method="post" action="{self.action}" class="comment-form" data-comment-edit-form>'
             f'{self.csrf_input}<input type="hidden" name="thread_form" value="1">'
             '<input type="hidden" name="action" value="edit">'
             f'<input type="hidden" name="comment" value="{pk}">'
             f'<label for="edit-{pk}">Edit the comment</label>'
-            f'<textarea id="edit-{pk}" name="body" rows="3" maxlength="5000" required'
+            f'<textarea id="edit-{pk}" name="body" rows="3" maxlength="5000" required autofocus'
             f' aria-describedby="edit-{pk}-error">{text}</textarea>'
             f'<p class="form-error" id="edit-{pk}-error" data-form-error role="alert">'
             f"{self.form_error if refused else ''}</p>"
@@ -226,11 +263,12 @@ class _CommentWriter:
         """Flag for the editors, with a reason and a note (``renderFlagForm`` in thread.js)."""
         pk = comment.id
         reasons = "".join(
-            f'<label><input type="radio" name="reason" value="{value}" required> {label}</label> '
-            for value, label in CommentFlag.Reason.choices
+            f'<label><input type="radio" name="reason" value="{value}" required{"" if n else " autofocus"}>'
+            f" {label}</label> "
+            for n, (value, label) in enumerate(CommentFlag.Reason.choices)
         )
         return (
-            '<details class="comment__flag"><summary>Flag</summary>'
+            f'<details class="comment__flag" id="flag-{pk}" open><summary>Flag</summary>'
             f'<form method="post" action="{self.action}" class="comment-form" data-comment-flag-form>'
             f'{self.csrf_input}<input type="hidden" name="thread_form" value="1">'
             '<input type="hidden" name="action" value="flag">'
@@ -246,19 +284,17 @@ class _CommentWriter:
 
     def reply_form(self, comment: CommentView) -> str:
         pk = comment.id
-        refused = self.form_parent == str(pk)  # the reply that was refused, shown again with its text
         return (
-            f'<details class="comment__reply"{" open" if refused else ""}><summary>Reply</summary>'
+            '<details class="comment__reply" open><summary>Reply</summary>'
             f'<form method="post" action="{self.action}" class="comment-form" data-comment-form>'
             f'{self.csrf_input}<input type="hidden" name="thread_form" value="1">'
             '<input type="hidden" name="action" value="comment">'
             f'<input type="hidden" name="client_id" value="{self.client_id}-{pk}">'
             f'<input type="hidden" name="parent" value="{pk}">'
             f'<label for="reply-{pk}">Reply to {escape(comment.author_name)}</label>'
-            f'<textarea id="reply-{pk}" name="body" rows="3" maxlength="5000" required'
-            f' aria-describedby="reply-{pk}-error">{self.form_body if refused else ""}</textarea>'
-            f'<p class="form-error" id="reply-{pk}-error" data-form-error role="alert">'
-            f"{self.form_error if refused else ''}</p>"
+            f'<textarea id="reply-{pk}" name="body" rows="3" maxlength="5000" required autofocus'
+            f' aria-describedby="reply-{pk}-error">{self.form_body}</textarea>'
+            f'<p class="form-error" id="reply-{pk}-error" data-form-error role="alert">{self.form_error}</p>'
             '<button type="submit" class="button">Post reply</button>'
             "</form></details>"
         )

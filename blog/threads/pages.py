@@ -57,5 +57,20 @@ class ThreadPageMixin:
             # The reader's facts come in the one query the header needs anyway.
             reader = reader_state(request, page=self)
             viewer = Viewer(user_id=reader.user_id, is_editor=reader.is_editor) if reader else ANONYMOUS
-            context["thread"] = thread_context(page=self, user=request.user, viewer=viewer)
+            opened = opened_forms(request) if viewer.user_id is not None else {}
+            context["thread"] = thread_context(page=self, user=request.user, viewer=viewer, **opened)
         return context
+
+
+# A comment's Reply, Edit and Flag links (no JavaScript) open its form: ``?reply=<id>``.
+OPENED_FORMS = {"reply": "form_parent", "edit": "form_edit", "flag": "form_flag"}
+
+
+def opened_forms(request) -> dict[str, str]:
+    """The forms a reader's link asked to open, by ``thread_context``'s names; other values are ignored."""
+    opened = {}
+    for parameter, name in OPENED_FORMS.items():
+        value = request.GET.get(parameter, "")
+        if value.isascii() and value.isdigit():
+            opened[name] = value
+    return opened

@@ -374,10 +374,13 @@ def thread_context(
     form_parent=None,
     form_question: bool = False,
     form_edit: str | None = None,
+    form_flag: str | None = None,
 ) -> dict:
     """Everything ``blog/includes/thread.html`` shows, in two queries.
 
     ``viewer`` saves a query when the caller already knows whether ``user`` is an editor.
+    ``form_parent``, ``form_edit`` and ``form_flag`` name the comment (an id as text)
+    whose reply, edit or flag form is shown open, as asked for or as refused.
     """
     viewer = viewer or Viewer.of(user)
     comments, has_more = newest_comments(page.pk, with_parents=True)
@@ -451,6 +454,7 @@ def thread_context(
         "form_parent": form_parent,
         "form_question": form_question,
         "form_edit": form_edit,
+        "form_flag": form_flag,
         "reaction_kinds": [{"kind": kind, "label": REACTION_LABELS[kind]} for kind in REACTION_KINDS],
     }
 

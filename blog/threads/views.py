@@ -206,12 +206,12 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
     """
     if not request.user.is_authenticated:
         return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': page.url})}")
-    action = request.POST.get("action") or ("react" if "reaction" in request.POST else "comment")
     body = request.POST.get("body", "")
     parent = request.POST.get("parent") or None
+    action = ""  # until it is read: an unreadable one is reported like any refused button
     try:
+        action, comment_id, argument = _form_action(request.POST)
         access = thread_access(page_id=page.pk, user=request.user, session=request.session)
-        comment_id = _form_id(request.POST.get("comment"))
         if action == "comment":
             result = services.comment_create(
                 page=access.page,
@@ -227,7 +227,7 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
                 page=access.page,
                 user=request.user,
                 comment_id=comment_id,
-                kind=request.POST.get("reaction", ""),
+                kind=argument,
             )
         elif action == "flag":
             flags.comment_flag(
@@ -247,8 +247,8 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
                 page=access.page, user=request.user, comment_id=comment_id, hidden=action == "hide"
             )
         elif action in ("answer", "unanswer"):
-            # Both buttons sit on the reply: ``comment`` is the answer, ``question`` its question.
-            question = _form_id(request.POST.get("question"))
+            # Both buttons sit on the reply: ``comment`` is the answer, the argument its question.
+            question = _form_id(argument or None)
             if question is None or comment_id is None:
                 raise ThreadError("invalid", "That is not a question's reply.")
             questions.comment_answer(
@@ -279,6 +279,29 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
         messages.error(request, "Not saved: the server is busy. Try again.")
         return HttpResponseRedirect(page.url + "#thread")
     return HttpResponseRedirect(f"{page.url}#comment-{comment_id}", status=303)
+
+
+# What the buttons under a comment say they do: ``act=<action>:<comment>[:<argument>]``.
+BUTTON_ACTIONS = {"react", "answer", "unanswer", "delete", "hide", "show"}
+
+
+def _form_action(post) -> tuple[str, int | None, str]:
+    """What a thread form asks for: the action, the comment it acts on, and the reaction or question.
+
+    The buttons under each comment all submit one form, so each says all
+    three in its value (``act=react:12:like``); the forms with a text field
+    (comment, reply, edit, flag), and the buttons thread.js draws, say them
+    in fields of their own (``action``, ``comment``, ``reaction``, ``question``).
+    """
+    if "act" in post:
+        action, _, rest = post["act"].partition(":")
+        comment, _, argument = rest.partition(":")
+        if action not in BUTTON_ACTIONS:
+            raise ThreadError("invalid", "Unknown action.")
+        return action, _form_id(comment), argument
+    action = post.get("action") or ("react" if "reaction" in post else "comment")
+    argument = post.get("reaction", "") if action == "react" else post.get("question", "")
+    return action, _form_id(post.get("comment")), argument
 
 
 def _form_id(value: str | None) -> int | None:

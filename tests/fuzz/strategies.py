@@ -331,6 +331,15 @@ thread_form_fields = st.fixed_dictionaries(
         "reaction": st.sampled_from(REACTION_KINDS) | form_text,
         "reason": st.sampled_from(REASONS) | form_text,
         "note": st.text(max_size=40) | form_text,
+        # The buttons under a comment: ``act=<action>:<comment>[:<reaction or question>]``.
+        "act": st.builds(
+            lambda action, comment, argument: Ref(comment, f"{action}:{{}}{argument}"),
+            st.sampled_from(["react", "answer", "unanswer", "delete", "hide", "show", "edit", ""]),
+            st.sampled_from(COMMENT_NAMES),
+            st.sampled_from(["", ":like", ":", "::", ":1"])
+            | form_text.map(lambda text: ":" + text.replace("{", "{{").replace("}", "}}")),
+        )
+        | form_text,
     },
 )
 

@@ -391,10 +391,16 @@ FORM_WRITES = {
 @example(person="staff", fields={"comment": "99999999999999999999999", "reaction": "like"})
 @example(person="staff", fields={"action": "delete", "comment": "²"})
 @example(person="editor", fields={"action": "hide", "comment": str(2**70)})
+@example(person="staff", fields={"act": "react:99999999999999999999999:like"})
+@example(person="staff", fields={"act": "react:1:like\x00", "action": "edit"})
+@example(person="editor", fields={"act": "hide:"})
 def test_thread_form_takes_any_fields(client, post, thread_ids, people, person, fields):
     fields = resolve(fields, thread_ids)
     sign_in(client, people[person])
-    action = fields.get("action") or ("react" if "reaction" in fields else "comment")
+    if "act" in fields:  # one of the buttons under a comment: it says the action itself
+        action = fields["act"].partition(":")[0]
+    else:
+        action = fields.get("action") or ("react" if "reaction" in fields else "comment")
     state = db_state()
 
     response = answered(form_post(client, post.url, {"thread_form": "1", **fields}))

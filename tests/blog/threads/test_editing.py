@@ -150,18 +150,20 @@ def test_form_edit_starts_from_the_source_and_saves(client, post, staff, pair):
     client.force_login(staff)
 
     page = client.get(post.url).content.decode()
+    editing = client.get(f"{post.url}?edit={comment.pk}").content.decode()
     response = client.post(
         post.url, {"thread_form": "1", "action": "edit", "comment": str(comment.pk), "body": "Said it"}
     )
 
-    assert f'<textarea id="edit-{comment.pk}" name="body"' in page
-    assert "Say **hello** &amp; &lt;wave&gt;</textarea>" in page
+    assert f'href="?edit={comment.pk}#edit-{comment.pk}">Edit</a>' in page
+    assert f'<textarea id="edit-{comment.pk}" name="body"' in editing
+    assert "Say **hello** &amp; &lt;wave&gt;</textarea>" in editing
     assert response.status_code == 303
     assert response["Location"] == f"{post.url}#comment-{comment.pk}"
     after = client.get(post.url).content.decode()
     assert "Said it" in after and "(edited)" in after
     client.force_login(pair.first_member)
-    assert f'id="edit-{comment.pk}"' not in client.get(post.url).content.decode()
+    assert f'id="edit-{comment.pk}"' not in client.get(f"{post.url}?edit={comment.pk}").content.decode()
 
 
 def test_refused_form_edit_keeps_the_text_in_its_own_form(client, post, staff, pair):

@@ -203,12 +203,16 @@ def test_the_form_is_offered_to_readers_only_on_others_comments(client, post, st
     theirs = add(post, pair.first_member, "Theirs")
     mine = add(post, staff, "Mine")
 
-    page = signed_in(staff).get(post.url).content.decode()
-    anonymous = client.get(post.url).content.decode()
+    reader = signed_in(staff)
+    page = reader.get(post.url).content.decode()
+    flagging = reader.get(f"{post.url}?flag={theirs.pk}").content.decode()
+    own = reader.get(f"{post.url}?flag={mine.pk}").content.decode()
+    anonymous = client.get(f"{post.url}?flag={theirs.pk}").content.decode()
 
-    assert f'id="flag-{theirs.pk}-note"' in page and f'id="flag-{mine.pk}-note"' not in page
-    assert 'name="action" value="flag"' in page
-    assert 'value="confidential"' in page
+    assert f"?flag={theirs.pk}#" in page and f"?flag={mine.pk}#" not in page
+    assert f'id="flag-{theirs.pk}-note"' in flagging and 'name="action" value="flag"' in flagging
+    assert 'value="confidential"' in flagging
+    assert "data-comment-flag-form" not in own
     assert "data-comment-flag-form" not in anonymous
 
 

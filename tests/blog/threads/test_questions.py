@@ -331,12 +331,9 @@ def test_the_form_asks_marks_and_unmarks_and_the_page_shows_it(post, staff, pair
     host = Client()
     host.force_login(pair.first_member)
     page = host.get(post.url).content.decode()
-    assert f'<input type="hidden" name="question" value="{question.pk}">' in page
+    assert f'name="act" value="answer:{answer.pk}:{question.pk}"' in page
     assert "Mark as the answer" in page
-    response = host.post(
-        post.url,
-        {"thread_form": "1", "action": "answer", "comment": str(answer.pk), "question": str(question.pk)},
-    )
+    response = host.post(post.url, {"thread_form": "1", "act": f"answer:{answer.pk}:{question.pk}"})
     assert response.status_code == 303 and response["Location"] == f"{post.url}#comment-{answer.pk}"
 
     page = asker.get(post.url).content.decode()
@@ -344,7 +341,8 @@ def test_the_form_asks_marks_and_unmarks_and_the_page_shows_it(post, staff, pair
     assert f'data-comment-answered="{answer.pk}"' in page and "<blockquote><p>Because search.</p>" in page
     assert "comment--answer" in page and "The answer</span>" in page
 
-    host.post(
+    assert f'name="act" value="unanswer:{answer.pk}:{question.pk}"' in host.get(post.url).content.decode()
+    host.post(  # as the buttons thread.js draws ask
         post.url,
         {"thread_form": "1", "action": "unanswer", "comment": str(answer.pk), "question": str(question.pk)},
     )
