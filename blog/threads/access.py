@@ -49,9 +49,42 @@ def thread_page(page_id: int) -> Page | None:
     return page
 
 
-def thread_access(*, page_id: int, user, session) -> ThreadAccess:
-    """Check that ``user`` may read the thread on ``page_id``; raises ``ThreadError``."""
-    page = thread_page(page_id)
+# A handshake's page, per privacy epoch (one epoch at a time), read on the database thread only.
+_handshake_pages: dict[str | None, dict[int, Page]] = {}
+
+
+def handshake_page(page_id: int, *, epoch: str | None) -> Page | None:
+    """``thread_page``, kept in this process for the rest of the privacy epoch.
+
+    A crowd opening one thread at once would read the same row once per
+    socket (a quarter of a burst's database work, ``bench/burst.py``). What
+    could take the page from a reader (unpublished, moved, deleted, its
+    restrictions) moves the epoch, and a page is kept only once found live, so
+    a kept page decides as a fresh read would. Only handshakes use it: a
+    write, and the check when the epoch moves, read the page afresh.
+    """
+    if epoch is None:  # the cache is unreachable: no epoch to trust
+        return thread_page(page_id)
+    kept = _handshake_pages.get(epoch)
+    if kept is None:
+        _handshake_pages.clear()
+        kept = _handshake_pages[epoch] = {}
+    page = kept.get(page_id)
+    if page is None:
+        page = thread_page(page_id)
+        if page is not None:
+            kept[page_id] = page
+    return page
+
+
+def thread_access(
+    *, page_id: int, user, session, epoch: str | None = None, handshake: bool = False
+) -> ThreadAccess:
+    """Check that ``user`` may read the thread on ``page_id``; raises ``ThreadError``.
+
+    ``handshake``: the page may come from ``handshake_page`` under ``epoch``.
+    """
+    page = handshake_page(page_id, epoch=epoch) if handshake else thread_page(page_id)
     verdict = page_verdict(page, user=user, session=session) if page is not None else Verdict.NOT_FOUND
     if verdict is not Verdict.VISIBLE:
         raise ThreadError(*REFUSALS[verdict])

@@ -384,7 +384,7 @@ class ThreadConsumer(SocketConsumer):
     # --- internals (synchronous ones run in a worker thread) ------------------------
 
     def _open(self):
-        user = self._check_access()
+        user = self._check_access(handshake=True)
         if self.viewer.user_id is not None:
             presence.presence_join(page_id=self.page_id, user=user, channel_name=self.channel_name)
             self.present = True
@@ -396,15 +396,18 @@ class ThreadConsumer(SocketConsumer):
     def _session_key(self) -> str | None:
         return None if self.signed_out else scope_session_key(self.scope)
 
-    def _check_access(self):
+    def _check_access(self, *, handshake: bool = False):
         """Who is on the other end now, and whether they may read the thread; raises ``ThreadError``.
 
         The epoch is read first: a change committed during the check moves it
-        again, so the next broadcast makes the socket decide once more.
+        again, so the next broadcast makes the socket decide once more. A
+        handshake may take the page as this process read it in the same epoch.
         """
         epoch = privacy_epoch()
         user, store = session_user(self._session_key()) if not self.signed_out else (AnonymousUser(), None)
-        access = thread_access(page_id=self.page_id, user=user, session=store)
+        access = thread_access(
+            page_id=self.page_id, user=user, session=store, epoch=epoch, handshake=handshake
+        )
         self.user = user
         self.viewer = Viewer.of(user)
         self._page = access.page

@@ -19,6 +19,7 @@ from channels.testing import WebsocketCommunicator
 from blog.factories import UserFactory
 from blog.threads import consumers, presence, services
 from blog.threads.consumers import ThreadConsumer
+from blog.threads.errors import ThreadError
 from blog.threads.models import Comment
 from blog.threads.sockets import CLOSE_BUSY
 from site.asgi import application
@@ -132,15 +133,36 @@ async def test_sync_after_last_id_is_empty_and_keeps_socket_open(ws, post, staff
     assert frame == {"type": "thread.sync", "comments": [], "last_id": None, "has_more": False}
 
 
-def handshake_reads(page, user, channel_name: str) -> int:
-    """The queries of one handshake's trip to the database (``ThreadConsumer._open``)."""
+def handshake_queries(page, user, channel_name: str) -> list[str]:
+    """The SQL of one handshake's trip to the database (``ThreadConsumer._open``)."""
     consumer = ThreadConsumer()
     consumer.scope = {"cookies": {settings.SESSION_COOKIE_NAME: session_key_for(user)}}
     consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
     with CaptureQueriesContext(connection) as captured:
         snapshot, here = consumer._open()
     assert here["count"] >= 1 and snapshot.comments
-    return len(captured.captured_queries)
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def handshake_reads(page, user, channel_name: str) -> int:
+    return len(handshake_queries(page, user, channel_name))
+
+
+def test_handshakes_in_one_privacy_epoch_read_the_page_once(
+    post, staff, pair, django_capture_on_commit_callbacks
+):
+    services.comment_create(page=post, user=pair.first_member, body="Early", client_id="e")
+
+    def page_reads(user, channel_name: str) -> int:
+        return sum('FROM "wagtailcore_page"' in sql for sql in handshake_queries(post, user, channel_name))
+
+    assert page_reads(staff, "test.first") == 1
+    assert page_reads(staff, "test.second") == 0  # another tab: the page as the first read it
+    with django_capture_on_commit_callbacks(execute=True):  # unpublishing moves the epoch
+        post.unpublish()
+    with pytest.raises(ThreadError) as refused:
+        handshake_queries(post, staff, "test.third")
+    assert refused.value.code == "not_found"
 
 
 def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair):
