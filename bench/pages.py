@@ -1,6 +1,7 @@
-"""Pages: requests/s and latency under daphne and under gunicorn + uvicorn workers; queries per page.
+"""Pages: requests/s under daphne and under gunicorn + uvicorn workers, beside bakerydemo's blog post.
 
-    nice -n 10 .venv/bin/python bench/pages.py     # ~2 minutes: 4 pages x 3 readers x 2 setups
+    nice -n 10 .venv/bin/python bench/pages.py                            # ours alone
+    nice -n 10 .venv/bin/python bench/pages.py --bakerydemo /tmp/bakerydemo  # and bakerydemo, side by side
 
 The pages are the home page, a blog post whose thread holds 50 comments (made
 through the comment service, with replies and reactions), a topic stream and
@@ -9,34 +10,99 @@ site as it runs), anonymous built every time (a server without the page
 cache, ``bench/uncached_settings.py``) and signed in (never cached). ``wrk``
 drives each for a few seconds (one thread, a few connections) against one
 daphne process and against the setup we recommend for production HTTP
-(gunicorn with two uvicorn workers; ``bench/requirements.txt``). A trivial
-Django view (``bench/bare_channels``) is measured under both, before and after
-the pages, as the machine's calibration point: the issue quotes the same view
-on bakerydemo's machine, so its figures scale to this one. Queries per page
-come from Django's test client with ``CaptureQueriesContext`` (the second
-request: caches warm).
+(gunicorn with two uvicorn workers; ``bench/requirements.txt``). Queries per
+page come from Django's test client with ``CaptureQueriesContext`` (the
+second request: caches warm).
+
+The reference is bakerydemo, Wagtail's own demo site, run here: ``--bakerydemo
+DIR`` is its source at commit 8e2b625. The script installs it into a
+virtualenv of its own in a scratch folder (``--bakerydemo-scratch``, reused
+by later runs), with its ``requirements/base.txt`` and the daphne, gunicorn
+and uvicorn versions Pairwise pins, writes a settings module and an ASGI
+entry there (SQLite, DEBUG off, no Redis), migrates and loads its initial
+data. Each round then measures, per setup, our post page for the three
+readers and then bakerydemo's blog post (built on every request: it has no
+page cache), so that both share the machine's load of that minute; it prints
+ours / bakerydemo per reader and round. The first round also measures the
+other pages; later rounds the post only.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from tempfile import gettempdir
 
 from bench.fixtures import add_database_argument, in_django
-from tests.live_server import DaphneProcess, demo_database
+from tests.live_server import PROJECT_DIR, DaphneProcess, demo_database, server_command
 
 SETUPS = {
     "daphne x1": {"server": "daphne", "workers": 1},
     "gunicorn+uvicorn x2": {"server": "gunicorn", "workers": 2},
 }
-# The issue's bakerydemo figures (blog post page, req/s) and its trivial view's, per setup.
-BAKERYDEMO_POST = {"daphne x1": 40, "gunicorn+uvicorn x2": 113}
-BAKERYDEMO_TRIVIAL = {"daphne x1": 470, "gunicorn+uvicorn x2": 6200}
-TARGET_FACTOR = 1.5
 READERS = ("anonymous, cached", "anonymous, built", "signed in")
 UNCACHED_SETTINGS = "bench.uncached_settings"
+WARM_UP_SECONDS = 1
+# The issue's targets for our post page against bakerydemo's, under each setup.
+TARGETS = {"anonymous, cached": 20, "anonymous, built": 2, "signed in": 1.5}
+
+BAKERYDEMO_COMMIT = "8e2b625"
+BAKERYDEMO_SERVERS = ("daphne", "gunicorn", "uvicorn")
+BAKERYDEMO_PAGE = "bakerydemo's blog post"
+BAKERYDEMO_PACKAGE = "pairwise_bench_bakerydemo"  # generated in the scratch folder, never in a checkout
+BAKERYDEMO_SETTINGS = '''\
+"""bakerydemo's base settings served as a production site (written by Pairwise's bench/pages.py).
+
+Base rather than production settings: those need whitenoise, from bakerydemo's
+production requirements, and read Heroku's environment; what they change that
+matters here (DEBUG off, no Redis so a cache in process memory) is set below.
+"""
+
+from bakerydemo.settings.base import *  # noqa: F403
+from bakerydemo.settings.base import STORAGES
+
+DEBUG = False
+SECRET_KEY = "bench-pages-fixed-key-not-a-secret"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+SECURE_SSL_REDIRECT = False
+# The manifest storage of the base settings fails every {{% static %}} under DEBUG
+# off until collectstatic has run; wrk reads the HTML only.
+STATIC_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
+STORAGES = {{**STORAGES, "staticfiles": {{"BACKEND": STATIC_STORAGE}}}}
+MEDIA_ROOT = {media_root!r}
+'''
+BAKERYDEMO_VIEW_EVERY_PAGE = """\
+from django.test import Client
+from wagtail.models import Page
+
+client = Client(HTTP_HOST="127.0.0.1")
+for page in Page.objects.live().exclude(depth=1):
+    if page.url:
+        client.get(page.url)
+"""
+BAKERYDEMO_ASGI = '''\
+"""bakerydemo as an ASGI application (written by Pairwise's bench/pages.py)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "{package}.settings")
+application = get_asgi_application()
+'''
+
+
+# --- Our site ------------------------------------------------------------------------
 
 
 def query_counts(urls: dict[str, str], username: str = "sam") -> dict[str, dict[str, int]]:
@@ -65,7 +131,65 @@ def query_counts(urls: dict[str, str], username: str = "sam") -> dict[str, dict[
     return counts
 
 
+def prepare_our_site(database_url: str, comments: int) -> tuple[dict[str, str], str]:
+    """Fill the post's thread and sign ``sam`` in; the pages to measure (post last) and the session cookie."""
+    post, pages, sessions = in_django(
+        f"(fill_thread(bench_post()['id'], comments={comments}), page_urls(), signed_in(['sam']))",
+        database_url=database_url,
+    )
+    pages = {**pages, f"post ({post['comments']} comments)": post["url"]}
+    return pages, f"sessionid={sessions['sam']}"
+
+
+def print_query_counts(database_url: str, pages: dict[str, str]) -> None:
+    queries = in_django(f"__import__('bench.pages').pages.query_counts({pages!r})", database_url=database_url)
+    print(f"queries per page ({' / '.join(READERS)}):")
+    for name, counts in queries.items():
+        print(f"  {name:<28} " + " / ".join(f"{counts[reader]:>3}" for reader in READERS))
+
+
+def measure_our_site(database_url: str, pages: dict[str, str], cookie: str, options: dict, args) -> dict:
+    """Each page for each reader under one setup: ``{(page, reader): figures}``.
+
+    Cached and signed-in readers share a server; the built reader gets one
+    without the page cache.
+    """
+    env = {"DEBUG": "false", "REDIS_URL": None}
+    figures = {}
+    with DaphneProcess(database_url, env=env, **options) as server:
+        for name, path in pages.items():
+            for reader, reader_cookie in (("anonymous, cached", None), ("signed in", cookie)):
+                figures[name, reader] = measure(f"{server.url}{path}", args, cookie=reader_cookie)
+    uncached_env = {**env, "DJANGO_SETTINGS_MODULE": UNCACHED_SETTINGS}
+    with DaphneProcess(database_url, env=uncached_env, **options) as server:
+        for name, path in pages.items():
+            figures[name, "anonymous, built"] = measure(f"{server.url}{path}", args)
+    return figures
+
+
+# --- Measuring -----------------------------------------------------------------------
+
+
+def measure(url: str, args, *, cookie: str | None = None) -> dict:
+    """``wrk`` figures for one URL, and the page's weight.
+
+    A discarded ``wrk`` run goes first, so that every worker process has
+    loaded its code and templates and the page cache holds the page.
+    """
+    size = page_bytes(url, cookie=cookie)
+    wrk(url, seconds=WARM_UP_SECONDS, connections=args.connections, cookie=cookie)
+    return {**wrk(url, seconds=args.seconds, connections=args.connections, cookie=cookie), "bytes": size}
+
+
+def page_bytes(url: str, *, cookie: str | None = None) -> int:
+    """The body's size in bytes as ``wrk`` gets it (no ``Accept-Encoding``, so uncompressed)."""
+    headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:  # noqa: S310 - our own http URL
+        return len(response.read())
+
+
 def wrk(url: str, *, seconds: float, connections: int, cookie: str | None = None) -> dict:
+    """Requests/s, median and p99 latency, non-2xx answers and socket errors of one ``wrk`` run."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-H", "Host: 127.0.0.1"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -83,90 +207,319 @@ def wrk(url: str, *, seconds: float, connections: int, cookie: str | None = None
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+# --- bakerydemo, built and served from a scratch folder --------------------------------
+
+
+@dataclass(frozen=True)
+class Bakerydemo:
+    """bakerydemo's source, and the scratch folder holding its virtualenv, database and entry points."""
+
+    source: Path
+    scratch: Path
+    post_path: str = ""
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.scratch / "venv" / "bin"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.scratch / 'bakerydemo.sqlite3'}"
+
+    def environment(self) -> dict[str, str]:
+        """Its processes' environment: ours without our settings, database, Redis or virtualenv."""
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"DATABASE_URL", "REDIS_URL", "REDIS_TLS_URL", "VIRTUAL_ENV", "PYTHONPATH"}
+        }
+        return {
+            **env,
+            "DJANGO_SETTINGS_MODULE": f"{BAKERYDEMO_PACKAGE}.settings",
+            "DATABASE_URL": self.database_url,  # read by its own settings (dj-database-url)
+            "PYTHONPATH": str(self.scratch),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def manage(self, *args: str) -> None:
+        """Run bakerydemo's ``manage.py`` in its own virtualenv, from its source folder."""
+        run_or_explain(
+            [str(self.bin_dir / "python"), "manage.py", *args], cwd=self.source, env=self.environment()
+        )
+
+
+class BakerydemoServer(DaphneProcess):
+    """A ``DaphneProcess`` that serves bakerydemo: its virtualenv's server, run from its source folder.
+
+    Only starting differs (the interpreter, working directory and environment
+    are bakerydemo's, since its base settings name templates relative to its
+    folder); waiting, stopping and the log are ``DaphneProcess``'s own.
+    """
+
+    def __init__(self, demo: Bakerydemo, **options) -> None:
+        super().__init__(demo.database_url, application=f"{BAKERYDEMO_PACKAGE}.asgi:application", **options)
+        self.demo = demo
+
+    def start(self) -> BakerydemoServer:
+        if self.running:
+            return self
+        command = server_command(
+            self.server, port=self.port, application=self.application, workers=self.workers
+        )
+        command[0] = str(self.demo.bin_dir / Path(command[0]).name)
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                command,
+                cwd=self.demo.source,
+                env=self.demo.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self._wait_until_ready()
+        return self
+
+
+def default_bakerydemo_python() -> str | None:
+    """The first of python3.13, python3.12, python3 on ``PATH`` that runs and is 3.12 or newer (Django 6)."""
+    for name in ("python3.13", "python3.12", "python3"):
+        path = shutil.which(name)
+        if path and python_is_recent(path):
+            return path
+    return None
+
+
+def python_is_recent(python: str) -> bool:
+    """Whether ``python`` starts (a pyenv shim may not) and is Python 3.12 or newer."""
+    check = [python, "-c", "import sys; sys.exit(sys.version_info < (3, 12))"]
+    return subprocess.run(check, capture_output=True, check=False).returncode == 0
+
+
+def pinned_servers() -> list[str]:
+    """``name==version`` for daphne, gunicorn and uvicorn, as Pairwise's requirement files pin them."""
+    text = "\n".join(
+        (PROJECT_DIR / name).read_text() for name in ("requirements.txt", "bench/requirements.txt")
+    )
+    pins = dict(re.findall(r"^([a-z]+)==([\w.]+)", text, flags=re.MULTILINE))
+    return [f"{name}=={pins[name]}" for name in BAKERYDEMO_SERVERS]
+
+
+def prepare_bakerydemo(source: Path, scratch: Path, python: str) -> Bakerydemo:
+    """A bakerydemo ready to serve: virtualenv, entry points, database, and the post to measure.
+
+    The virtualenv and the database (with its media folder) are kept in
+    ``scratch``, each beside a marker naming what it was made from; a later
+    run with the same inputs reuses them and starts in seconds.
+    """
+    demo = Bakerydemo(source=source.resolve(), scratch=scratch.resolve())
+    warn_unless_at_commit(demo.source)
+    demo.scratch.mkdir(parents=True, exist_ok=True)
+    write_entry_points(demo)
+    venv_inputs = virtualenv_inputs(demo.source, python)
+    if not up_to_date(demo.scratch / "venv.json", venv_inputs):
+        print(f"installing bakerydemo into {demo.scratch / 'venv'} ...", flush=True)
+        build_virtualenv(demo, python)
+        (demo.scratch / "venv.json").write_text(json.dumps(venv_inputs))
+    fixture = demo.source / "bakerydemo" / "base" / "fixtures" / "bakerydemo.json"
+    database_inputs = {**venv_inputs, "fixture": hashlib.sha256(fixture.read_bytes()).hexdigest()}
+    if not up_to_date(demo.scratch / "database.json", database_inputs):
+        print(
+            f"migrating bakerydemo's database and loading its initial data in {demo.scratch} ...", flush=True
+        )
+        build_database(demo)
+        (demo.scratch / "database.json").write_text(json.dumps(database_inputs))
+    with BakerydemoServer(demo) as server:
+        post_path = first_listed_post(server.url)
+        size = page_bytes(f"{server.url}{post_path}")
+    print(f"bakerydemo's post: {post_path} ({size:,} bytes)", flush=True)
+    return Bakerydemo(source=demo.source, scratch=demo.scratch, post_path=post_path)
+
+
+def up_to_date(marker: Path, inputs: dict) -> bool:
+    """Whether ``marker`` records exactly ``inputs`` (written only after a build succeeded)."""
+    return marker.exists() and json.loads(marker.read_text()) == inputs
+
+
+def virtualenv_inputs(source: Path, python: str) -> dict:
+    """What the scratch virtualenv is made from: a change rebuilds it, and the database after it."""
+    version = subprocess.run([python, "--version"], capture_output=True, text=True, check=True).stdout
+    return {
+        "source": str(source),
+        "python": f"{Path(python).resolve()} {version.strip()}",
+        "requirements": (source / "requirements" / "base.txt").read_text(),
+        "servers": pinned_servers(),
+    }
+
+
+def build_virtualenv(demo: Bakerydemo, python: str) -> None:
+    """A new virtualenv with bakerydemo's ``requirements/base.txt`` from PyPI, plus our pinned servers."""
+    shutil.rmtree(demo.scratch / "venv", ignore_errors=True)
+    run_or_explain([python, "-m", "venv", str(demo.scratch / "venv")])
+    pip = [str(demo.bin_dir / "python"), "-m", "pip", "install", "--quiet"]
+    run_or_explain([*pip, "-r", str(demo.source / "requirements" / "base.txt"), *pinned_servers()])
+
+
+def build_database(demo: Bakerydemo) -> None:
+    """A new database and media folder: migrate, load the initial data, then view every page once.
+
+    The first view of a page makes its images' renditions (files and rows),
+    which takes seconds; doing it here keeps that out of the measured runs
+    and out of the servers' start-up checks.
+    """
+    Path(demo.database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    shutil.rmtree(demo.scratch / "media", ignore_errors=True)
+    demo.manage("migrate", "--no-input")
+    demo.manage("load_initial_data")
+    demo.manage("shell", "--no-imports", "-c", BAKERYDEMO_VIEW_EVERY_PAGE)
+
+
+def write_entry_points(demo: Bakerydemo) -> None:
+    """The settings module and ASGI entry, written anew on every run (they cost nothing)."""
+    package = demo.scratch / BAKERYDEMO_PACKAGE
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("")
+    (package / "settings.py").write_text(BAKERYDEMO_SETTINGS.format(media_root=str(demo.scratch / "media")))
+    (package / "asgi.py").write_text(BAKERYDEMO_ASGI.format(package=BAKERYDEMO_PACKAGE))
+
+
+def warn_unless_at_commit(source: Path) -> None:
+    """Say so when ``source`` is a git checkout of another commit than the one measured in the README."""
+    if not (source / ".git").exists():
+        return
+    head = subprocess.run(
+        ["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not head.startswith(BAKERYDEMO_COMMIT):
+        print(f"warning: {source} is at {head[:7] or 'an unknown commit'}, not {BAKERYDEMO_COMMIT}")
+
+
+def first_listed_post(base_url: str) -> str:
+    """The path of the first post that bakerydemo's blog index lists (``/blog/<slug>/``)."""
+    with urllib.request.urlopen(f"{base_url}/blog/", timeout=30) as response:  # noqa: S310 - our own http URL
+        index = response.read().decode()
+    return re.search(r'href="(/blog/(?!tags/)[^"/]+/)"', index).group(1)
+
+
+def run_or_explain(command: list[str], **options) -> None:
+    """Run a build step; if it fails, raise with its output."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False, **options)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def measure_bakerydemo(demo: Bakerydemo, options: dict, args) -> dict:
+    """bakerydemo's blog post under one setup, anonymous (the only way it serves a page)."""
+    with BakerydemoServer(demo, **options) as server:
+        return measure(f"{server.url}{demo.post_path}", args)
+
+
+# --- Reporting -----------------------------------------------------------------------
+
+
+def print_figures(title: str, figures: dict) -> None:
+    print(f"\n{title}")
+    print(f"  {'page':<34} {'reader':<18} {'req/s':>8} {'p50':>9} {'p99':>9} {'bytes':>8}  bad/errors")
+    for (name, reader), f in figures.items():
+        print(
+            f"  {name:<34} {reader:<18} {f['rps']:>8.1f} {f['p50']:>9} {f['p99']:>9} {f['bytes']:>8}"
+            f"  {f['bad']} {f['errors']}"
+        )
+
+
+def post_ratios(figures: dict, post_name: str) -> dict[str, float]:
+    """Our post page's requests/s over bakerydemo's blog post's, per reader, under one setup."""
+    bakerydemo = figures[BAKERYDEMO_PAGE, "anonymous, built"]["rps"]
+    return {reader: figures[post_name, reader]["rps"] / bakerydemo for reader in READERS}
+
+
+def page_weights(figures: dict, post_name: str) -> dict[str, int]:
+    """Bytes of our post page anonymous and signed in, and of bakerydemo's blog post."""
+    return {
+        "ours_anonymous": figures[post_name, "anonymous, cached"]["bytes"],
+        "ours_signed_in": figures[post_name, "signed in"]["bytes"],
+        "bakerydemo": figures[BAKERYDEMO_PAGE, "anonymous, built"]["bytes"],
+    }
+
+
+def print_summary(ratios: dict, weights: dict) -> None:
+    """Every round's ratio per setup and reader, their median against the target, and page weights."""
+    rounds = len(next(iter(ratios.values())))
+    print("\nour post page / bakerydemo's blog post, req/s, per round:")
+    header = "".join(f"{f'round {n}':>9}" for n in range(1, rounds + 1))
+    print(f"  {'setup':<21} {'reader':<18}{header} {'median':>8}  target")
+    for (setup, reader), values in ratios.items():
+        median = statistics.median(values)
+        verdict = "met" if median >= TARGETS[reader] else "not met"
+        cells = "".join(f"{value:>8.2f}x" for value in values)
+        print(f"  {setup:<21} {reader:<18}{cells} {median:>7.2f}x  {TARGETS[reader]}x {verdict}")
+    print(
+        "\npage weight, bytes uncompressed: ours anonymous {ours_anonymous:,}, signed in {ours_signed_in:,};"
+        " bakerydemo {bakerydemo:,}".format(**weights)
+    )
+
+
+# --- The run ---------------------------------------------------------------------------
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=2, help="wrk duration per page")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--comments", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of the post page")
+    parser.add_argument(
+        "--bakerydemo",
+        type=Path,
+        metavar="DIR",
+        help=f"bakerydemo's source at commit {BAKERYDEMO_COMMIT}, measured side by side",
+    )
+    parser.add_argument(
+        "--bakerydemo-python",
+        help="Python 3.12+ for bakerydemo's virtualenv (default: python3.13, python3.12 or python3 on PATH)",
+    )
+    parser.add_argument(
+        "--bakerydemo-scratch",
+        type=Path,
+        default=Path(gettempdir()) / "pairwise-bench-bakerydemo",
+        help="where bakerydemo's virtualenv, database and entry points are kept between runs",
+    )
     add_database_argument(parser)
     args = parser.parse_args(argv)
+    if args.bakerydemo:
+        args.bakerydemo_python = args.bakerydemo_python or default_bakerydemo_python()
+        if not (args.bakerydemo / "requirements" / "base.txt").exists():
+            parser.error(f"{args.bakerydemo} is not bakerydemo's source: no requirements/base.txt")
+        if not args.bakerydemo_python or not python_is_recent(args.bakerydemo_python):
+            parser.error("bakerydemo needs Python 3.12 or newer: pass --bakerydemo-python")
+        if PROJECT_DIR in args.bakerydemo_scratch.resolve().parents:
+            parser.error("--bakerydemo-scratch must be outside the checkout")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    demo = None
+    if args.bakerydemo:
+        demo = prepare_bakerydemo(args.bakerydemo, args.bakerydemo_scratch, args.bakerydemo_python)
     with demo_database(args.template) as database_url:
-        post, pages, sessions = in_django(
-            f"(fill_thread(bench_post()['id'], comments={args.comments}), page_urls(), signed_in(['sam']))",
-            database_url=database_url,
-        )
-        pages = {**pages, f"post ({post['comments']} comments)": post["url"]}
-        queries = in_django(
-            f"__import__('bench.pages').pages.query_counts({pages!r})", database_url=database_url
-        )
-        cookie = f"sessionid={sessions['sam']}"
-        print(f"queries per page ({' / '.join(READERS)}):")
-        for name, counts in queries.items():
-            print(f"  {name:<28} " + " / ".join(f"{counts[reader]:>3}" for reader in READERS))
-        figures: dict[tuple[str, str, str], dict] = {}
-        env = {"DEBUG": "false", "REDIS_URL": None}
-        for setup, options in SETUPS.items():
-            # The calibration view before and after the pages: on a shared
-            # machine one 2-second figure can be off by half.
-            figures[setup, "trivial view", "before"] = trivial_view(database_url, env, options, args)
-            with DaphneProcess(database_url, env=env, **options) as server:
-                for name, path in pages.items():
-                    for reader, reader_cookie in (("anonymous, cached", None), ("signed in", cookie)):
-                        figures[setup, name, reader] = wrk(
-                            f"{server.url}{path}",
-                            seconds=args.seconds,
-                            connections=args.connections,
-                            cookie=reader_cookie,
-                        )
-            uncached_env = {**env, "DJANGO_SETTINGS_MODULE": UNCACHED_SETTINGS}
-            with DaphneProcess(database_url, env=uncached_env, **options) as server:
-                for name, path in pages.items():
-                    figures[setup, name, "anonymous, built"] = wrk(
-                        f"{server.url}{path}", seconds=args.seconds, connections=args.connections
-                    )
-            figures[setup, "trivial view", "after"] = trivial_view(database_url, env, options, args)
-        print(f"\n{'setup':<21} {'page':<28} {'reader':<18} {'req/s':>8} {'p50':>9} {'p99':>9}  bad/errors")
-        for (setup, name, reader), f in sorted(figures.items(), key=_table_order):
-            print(
-                f"{setup:<21} {name:<28} {reader:<18} {f['rps']:>8.1f} {f['p50']:>9} {f['p99']:>9}  "
-                f"{f['bad']} {f['errors']}"
-            )
-        print(
-            "\nthe post page against bakerydemo's blog post, scaled by the trivial view (mean of both runs):"
-        )
-        for setup in SETUPS:
-            trivial = (
-                figures[setup, "trivial view", "before"]["rps"]
-                + figures[setup, "trivial view", "after"]["rps"]
-            ) / 2
-            scale = trivial / BAKERYDEMO_TRIVIAL[setup]
-            bakery_here = BAKERYDEMO_POST[setup] * scale
-            post_name = next(name for name in pages if name.startswith("post"))
-            for reader in READERS:
-                ours = figures[setup, post_name, reader]["rps"]
-                print(
-                    f"  {setup:<21} {reader:<18} ours {ours:7.1f} req/s, bakerydemo here ~{bakery_here:6.1f}:"
-                    f" {ours / bakery_here:5.2f}x (target {TARGET_FACTOR}x)"
-                )
+        pages, cookie = prepare_our_site(database_url, args.comments)
+        print_query_counts(database_url, pages)
+        post_name = next(name for name in pages if name.startswith("post"))
+        ratios: dict[tuple[str, str], list[float]] = {}
+        for number in range(1, args.rounds + 1):
+            measured = pages if number == 1 else {post_name: pages[post_name]}
+            for setup, options in SETUPS.items():
+                figures = measure_our_site(database_url, measured, cookie, options, args)
+                if demo:
+                    figures[BAKERYDEMO_PAGE, "anonymous, built"] = measure_bakerydemo(demo, options, args)
+                print_figures(f"round {number}, {setup} (load average {os.getloadavg()[0]:.2f})", figures)
+                if demo:
+                    this_round = post_ratios(figures, post_name)
+                    print("  ours / bakerydemo: " + ", ".join(f"{r} {x:.2f}x" for r, x in this_round.items()))
+                    for reader, ratio in this_round.items():
+                        ratios.setdefault((setup, reader), []).append(ratio)
+        if demo:
+            print_summary(ratios, page_weights(figures, post_name))
     return 0
-
-
-def trivial_view(database_url: str, env: dict, options: dict, args) -> dict:
-    """wrk against ``bench/bare_channels``'s trivial Django view, served by the same setup."""
-    server = DaphneProcess(
-        database_url,
-        env={**env, "DJANGO_SETTINGS_MODULE": "bench.bare_channels.settings"},
-        application="bench.bare_channels.asgi:application",
-        **options,
-    )
-    with server:
-        return wrk(f"{server.url}/", seconds=args.seconds, connections=args.connections)
-
-
-def _table_order(item) -> tuple:
-    (setup, name, reader), _ = item
-    return (list(SETUPS).index(setup), name != "trivial view", name, reader)
 
 
 if __name__ == "__main__":
