@@ -1,4 +1,4 @@
-"""WebSocket clients and statistics shared by the benchmarks."""
+"""WebSocket and HTTP clients, and statistics, shared by the benchmarks."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import json
 import math
 import time
+import urllib.request
 from collections.abc import Iterable
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -91,3 +92,10 @@ def ms(seconds: float) -> str:
 
 def now() -> float:
     return time.perf_counter()
+
+
+def page_bytes(url: str, *, cookie: str | None = None) -> int:
+    """The body's size in bytes as ``wrk`` gets it (no ``Accept-Encoding``, so uncompressed)."""
+    headers = {"Host": "127.0.0.1", **({"Cookie": cookie} if cookie else {})}
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:  # noqa: S310 - our own http URL
+        return len(response.read())
