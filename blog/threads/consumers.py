@@ -389,7 +389,7 @@ class ThreadConsumer(SocketConsumer):
             presence.presence_join(page_id=self.page_id, user=user, channel_name=self.channel_name)
             self.present = True
         return (
-            thread_snapshot(page_id=self.page_id, viewer=self.viewer),
+            thread_snapshot(page_id=self.page_id, viewer=self.viewer, kept=True),
             presence.presence_for_snapshot(page_id=self.page_id, user=user, epoch=self.epoch),
         )
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from blog.threads import snapshots
 from blog.threads.selectors import (
     ANONYMOUS,
     Viewer,
@@ -50,6 +51,7 @@ def thread_send(page_id: int, event: dict[str, Any]) -> None:
     database again only while its last decision was made under this epoch
     (``blog.threads.sockets``).
     """
+    snapshots.thread_moved(page_id)  # before the frame: a socket that joins after it reads afresh
     group_send(thread_group(page_id), {**event, "privacy": privacy_epoch(fresh=True)})
 
 
@@ -90,12 +92,14 @@ def comment_changed(comment, *, frame_type: str, reactions: dict[str, int] | Non
         ),
     }
     page_id = comment.page_id
+    snapshots.thread_moved(page_id)  # and again when it commits (``thread_send``)
     transaction.on_commit(lambda: thread_send(page_id, event))
 
 
 def thread_changed(page_id: int, frame: dict[str, Any]) -> None:
     """Tell the thread, once this transaction commits, a frame that reads the same for everyone."""
     event = {"type": "thread.frame", "text": encode(frame)}
+    snapshots.thread_moved(page_id)  # and again when it commits (``thread_send``)
     transaction.on_commit(lambda: thread_send(page_id, event))
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+from blog.threads import snapshots
 from blog.threads.actions import conversation_actions
 from blog.threads.models import Comment, Notification, Reaction, Thread
 from blog.threads.rendering import body_excerpt
@@ -46,6 +47,8 @@ class Viewer:
 
 
 ANONYMOUS = Viewer()
+# Reads everything any viewer may get (the source too), for records shared by all (``comment_record``).
+WITH_SOURCE = Viewer(user_id=0, is_editor=True)
 
 
 @dataclass
@@ -53,7 +56,6 @@ class CommentBatch:
     comments: list[dict[str, Any]]
     last_id: int | None
     has_more: bool
-    models: list[Comment] = field(default_factory=list, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {"comments": self.comments, "last_id": self.last_id, "has_more": self.has_more}
@@ -150,25 +152,50 @@ def became_data(comment: Comment) -> dict[str, str] | None:
 
 def comment_data(comment: Comment, *, viewer: Viewer, reactions: dict[str, int]) -> dict[str, Any]:
     """The comment object of the protocol, as ``viewer`` may see it."""
-    visible_body = not comment.deleted and (not comment.hidden or viewer.is_editor)
+    return comment_for(comment_record(comment, reactions=reactions), viewer=viewer)
+
+
+def comment_record(comment: Comment, *, reactions: dict[str, int]) -> dict[str, Any]:
+    """The comment object with all any viewer may get, and its author's id (``comment_for`` narrows it)."""
     return {
-        "id": comment.pk,
-        "thread": comment.page_id,
-        "parent": comment.parent_id,
-        "author": author_data(comment.author),
-        "body_html": comment.body_html if visible_body else "",
-        "body": comment.body if may_read_source(comment, viewer=viewer) else None,
-        "created": iso(comment.created),
-        "edited": iso(comment.edited),
-        "deleted": comment.deleted,
-        "hidden": comment.hidden,
-        "reactions": dict(reactions),
-        "client_id": comment.client_id if viewer.user_id == comment.author_id else None,
-        "question": comment.question,
-        "answer": answer_data(comment.answer) if comment.answer_id else None,
-        "answer_to": comment.root_id if comment.accepted else None,
-        "became": became_data(comment),
+        "author_id": comment.author_id,
+        "object": {
+            "id": comment.pk,
+            "thread": comment.page_id,
+            "parent": comment.parent_id,
+            "author": author_data(comment.author),
+            "body_html": "" if comment.deleted else comment.body_html,
+            # Left unread when the comments were loaded for a reader who never gets it.
+            "body": None if comment.deleted or "body" in comment.get_deferred_fields() else comment.body,
+            "created": iso(comment.created),
+            "edited": iso(comment.edited),
+            "deleted": comment.deleted,
+            "hidden": comment.hidden,
+            "reactions": dict(reactions),
+            "client_id": comment.client_id,
+            "question": comment.question,
+            "answer": answer_data(comment.answer) if comment.answer_id else None,
+            "answer_to": comment.root_id if comment.accepted else None,
+            "became": became_data(comment),
+        },
     }
+
+
+def comment_for(record: dict[str, Any], *, viewer: Viewer) -> dict[str, Any]:
+    """A ``comment_record`` as ``viewer`` may see it.
+
+    A hidden comment's body only for editors; the Markdown source only for its
+    author and editors (``may_read_source``); ``client_id`` only for its author.
+    """
+    data = dict(record["object"])
+    author = viewer.user_id is not None and viewer.user_id == record["author_id"]
+    if data["hidden"] and not viewer.is_editor:
+        data["body_html"] = ""
+    if not (author or (viewer.is_editor and viewer.user_id is not None)):
+        data["body"] = None
+    if not author:
+        data["client_id"] = None
+    return data
 
 
 def comment_in_thread(*, page_id: int, comment_id: int) -> Comment | None:
@@ -178,15 +205,19 @@ def comment_in_thread(*, page_id: int, comment_id: int) -> Comment | None:
 
 
 def _batch(comments: list[Comment], *, viewer: Viewer, has_more: bool) -> CommentBatch:
+    return _batch_of(_records(comments), viewer=viewer, has_more=has_more)
+
+
+def _records(comments: list[Comment]) -> list[dict[str, Any]]:
     counts = reaction_counts(c.pk for c in comments) if comments else {}
+    return [comment_record(c, reactions=counts.get(c.pk) or dict(NO_REACTIONS)) for c in comments]
+
+
+def _batch_of(records: list[dict[str, Any]], *, viewer: Viewer, has_more: bool) -> CommentBatch:
     return CommentBatch(
-        comments=[
-            comment_data(c, viewer=viewer, reactions=counts.get(c.pk) or dict.fromkeys(REACTION_KINDS, 0))
-            for c in comments
-        ],
-        last_id=comments[-1].pk if comments else None,
+        comments=[comment_for(record, viewer=viewer) for record in records],
+        last_id=records[-1]["object"]["id"] if records else None,
         has_more=has_more,
-        models=comments,
     )
 
 
@@ -199,10 +230,24 @@ def newest_comments(
     return newest[:limit][::-1], len(newest) > limit
 
 
-def thread_snapshot(*, page_id: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE) -> CommentBatch:
-    """The newest ``limit`` comments, oldest first; ``has_more`` if older exist."""
-    comments, has_more = newest_comments(page_id, limit, viewer=viewer)
-    return _batch(comments, viewer=viewer, has_more=has_more)
+def thread_snapshot(
+    *, page_id: int, viewer: Viewer, limit: int = SNAPSHOT_SIZE, kept: bool = False
+) -> CommentBatch:
+    """The newest ``limit`` comments, oldest first; ``has_more`` if older exist.
+
+    ``kept``: as this process read them lately, while the thread is unchanged
+    (``snapshots.kept_records``: a socket's handshake, after joining the group).
+    """
+    if not kept:
+        comments, has_more = newest_comments(page_id, limit, viewer=viewer)
+        return _batch(comments, viewer=viewer, has_more=has_more)
+
+    def read() -> tuple[list[dict[str, Any]], bool]:
+        comments, has_more = newest_comments(page_id, limit, viewer=WITH_SOURCE)
+        return _records(comments), has_more
+
+    records, has_more = snapshots.kept_records(page_id, limit, read)
+    return _batch_of(records, viewer=viewer, has_more=has_more)
 
 
 def thread_after(*, page_id: int, after: int, viewer: Viewer, limit: int = SYNC_LIMIT) -> CommentBatch:

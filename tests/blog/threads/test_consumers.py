@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from blog.factories import UserFactory
-from blog.threads import consumers, presence, services
+from blog.threads import consumers, presence, services, snapshots
 from blog.threads.consumers import ThreadConsumer
 from blog.threads.errors import ThreadError
 from blog.threads.models import Comment
@@ -163,6 +163,70 @@ def test_handshakes_in_one_privacy_epoch_read_the_page_once(
     with pytest.raises(ThreadError) as refused:
         handshake_queries(post, staff, "test.third")
     assert refused.value.code == "not_found"
+
+
+def opened(page, user, channel_name: str):
+    """One handshake's snapshot (``ThreadConsumer._open``) and the SQL it ran; ``user`` None is anonymous."""
+    consumer = ThreadConsumer()
+    cookies = {settings.SESSION_COOKIE_NAME: session_key_for(user)} if user is not None else {}
+    consumer.scope = {"cookies": cookies}
+    consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
+    with CaptureQueriesContext(connection) as captured:
+        snapshot, _ = consumer._open()
+    return snapshot, [query["sql"] for query in captured.captured_queries]
+
+
+def comment_reads(sqls: list[str]) -> int:
+    return sum('FROM "blog_comment"' in sql for sql in sqls)
+
+
+def test_a_crowd_shares_one_read_of_the_newest_comments_each_as_they_may_see_it(
+    post, staff, pair, editor, monkeypatch
+):
+    mine = services.comment_create(page=post, user=staff, body="Mine **here**", client_id="m").comment
+    rude = services.comment_create(page=post, user=pair.first_member, body="Rude", client_id="r").comment
+    services.comment_hide(page=post, user=editor, comment_id=rude.pk, hidden=True)
+
+    first, first_sqls = opened(post, None, "test.anonymous")
+    author, author_sqls = opened(post, staff, "test.author")
+    moderator, _ = opened(post, editor, "test.editor")
+
+    assert comment_reads(first_sqls) == 1 and comment_reads(author_sqls) == 0
+    by_id = {
+        view: {c["id"]: c for c in batch.comments}
+        for view, batch in (("a", first), ("s", author), ("e", moderator))
+    }
+    assert by_id["a"][mine.pk]["body"] is None and by_id["a"][mine.pk]["client_id"] is None
+    assert by_id["s"][mine.pk]["body"] == "Mine **here**" and by_id["s"][mine.pk]["client_id"] == "m"
+    assert by_id["e"][mine.pk]["body"] == "Mine **here**" and by_id["e"][mine.pk]["client_id"] is None
+    assert by_id["a"][rude.pk]["body_html"] == "" and by_id["s"][rude.pk]["body_html"] == ""
+    assert "Rude" in by_id["e"][rude.pk]["body_html"]
+
+    # A change is read at the next handshake, committed or not yet (its frame comes after it).
+    later = services.comment_create(page=post, user=pair.second_member, body="Later", client_id="l").comment
+    after, after_sqls = opened(post, None, "test.after")
+    assert comment_reads(after_sqls) == 1 and after.comments[-1]["id"] == later.pk
+    services.reaction_toggle(page=post, user=staff, comment_id=later.pk, kind="like")
+    reacted, _ = opened(post, None, "test.reacted")
+    assert reacted.comments[-1]["reactions"]["like"] == 1
+
+    # What nothing announces (a new name) is read again once the kept snapshot is old.
+    pair.second_member.first_name = "Renamed"
+    pair.second_member.save()
+    clock = snapshots.time.monotonic() + snapshots.KEEP_SECONDS
+    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock)
+    renamed, renamed_sqls = opened(post, None, "test.renamed")
+    assert comment_reads(renamed_sqls) == 1
+    assert renamed.comments[-1]["author"]["name"].startswith("Renamed")
+
+
+def test_without_the_cache_every_handshake_reads_the_comments(post, staff, monkeypatch):
+    services.comment_create(page=post, user=staff, body="Hello", client_id="h")
+    monkeypatch.setattr(snapshots, "thread_version", lambda page_id: None)  # as when Redis is unreachable
+
+    reads = [comment_reads(opened(post, None, f"test.{n}")[1]) for n in range(2)]
+
+    assert reads == [1, 1]
 
 
 def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair):
