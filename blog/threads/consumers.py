@@ -408,15 +408,13 @@ class ThreadConsumer(SocketConsumer):
         access = thread_access(
             page_id=self.page_id, user=user, session=store, epoch=epoch, handshake=handshake
         )
-        self.user = user
-        self.viewer = Viewer.of(user)
+        self.viewer = Viewer.of(user)  # all a socket keeps of the person: their id and role
         self._page = access.page
         self.epoch, self.checked_at = epoch, time.monotonic()
         return user
 
     def _refresh_viewer(self) -> None:
         user, _ = session_user(self._session_key())
-        self.user = user
         self.viewer = Viewer.of(user)
 
     def _authorise(self, *, write: bool):
