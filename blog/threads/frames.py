@@ -92,14 +92,12 @@ def comment_changed(comment, *, frame_type: str, reactions: dict[str, int] | Non
         ),
     }
     page_id = comment.page_id
-    snapshots.thread_moved(page_id)  # and again when it commits (``thread_send``)
     transaction.on_commit(lambda: thread_send(page_id, event))
 
 
 def thread_changed(page_id: int, frame: dict[str, Any]) -> None:
     """Tell the thread, once this transaction commits, a frame that reads the same for everyone."""
     event = {"type": "thread.frame", "text": encode(frame)}
-    snapshots.thread_moved(page_id)  # and again when it commits (``thread_send``)
     transaction.on_commit(lambda: thread_send(page_id, event))
 
 

@@ -6,10 +6,11 @@ their authors and reactions: a third of a burst's database work
 (``bench/burst.py``). ``kept_records`` keeps what the last read found, per
 thread, for at most ``KEEP_SECONDS`` and only while the thread's **version**
 is unchanged: a value in the shared cache that every change to what a
-snapshot shows replaces, once when the change is queued and again when it
-commits (``frames``). A reader that joined the thread's group and then finds
-the version it kept is therefore not missing a comment committed since, the
-guarantee ``ThreadConsumer.connect`` relies on. What nothing broadcasts (a
+snapshot shows replaces when it commits, before its frame is sent
+(``frames.thread_send``). A reader that joined the thread's group and then
+finds the version it kept is therefore not missing a change committed since:
+the guarantee ``ThreadConsumer.connect`` relies on. A read that overlaps a
+commit is kept under the version before it, which the commit has replaced. What nothing broadcasts (a
 person's new name, a lesson unpublished) is at most ``KEEP_SECONDS`` late.
 
 Records are the comment objects as their authors and editors see them;

@@ -202,7 +202,7 @@ def test_a_crowd_shares_one_read_of_the_newest_comments_each_as_they_may_see_it(
     assert by_id["a"][rude.pk]["body_html"] == "" and by_id["s"][rude.pk]["body_html"] == ""
     assert "Rude" in by_id["e"][rude.pk]["body_html"]
 
-    # A change is read at the next handshake, committed or not yet (its frame comes after it).
+    # A committed change is read by the next handshake (the version moves before its frame).
     later = services.comment_create(page=post, user=pair.second_member, body="Later", client_id="l").comment
     after, after_sqls = opened(post, None, "test.after")
     assert comment_reads(after_sqls) == 1 and after.comments[-1]["id"] == later.pk
