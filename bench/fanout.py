@@ -1,8 +1,8 @@
 """Live fan-out: N subscribers on one thread, a publisher at R comments/s, ours beside bare Channels.
 
     nice -n 10 .venv/bin/python bench/fanout.py                 # 200 subscribers, 20/s, 1 daphne, in-memory
-    nice -n 10 .venv/bin/python bench/fanout.py --processes 2 --layer redis
-    nice -n 10 .venv/bin/python bench/fanout.py --subscribers 500 --processes 2 --layer pubsub
+    nice -n 10 .venv/bin/python bench/fanout.py --processes 2   # channels-redis pub/sub
+    nice -n 10 .venv/bin/python bench/fanout.py --subscribers 500 --processes 2
 
 Each setup gets fresh server processes. The publisher is a signed-in person
 (a session made through Django) posting ``comment.create`` with a
@@ -170,9 +170,8 @@ def server_cpu_seconds(pid: int) -> float:
 def run(name: str, args, database_url: str, page_id: int, session_key: str) -> Result:
     application, settings_module = APPS[name]
     env: dict[str, str | None] = {"COMMENT_RATE_LIMIT": str(10**9), "DEBUG": "false", "REDIS_URL": None}
-    if args.layer in ("redis", "pubsub"):
+    if args.layer == "pubsub":
         env["REDIS_URL"] = f"{args.redis_url.rstrip('/')}/{REDIS_DB[name]}"
-        env["REDIS_CHANNEL_LAYER"] = "pubsub" if args.layer == "pubsub" else "core"
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     if settings_module:
         env["DJANGO_SETTINGS_MODULE"] = settings_module
@@ -199,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", "-p", type=int, default=1)
     parser.add_argument(
         "--layer",
-        choices=["memory", "redis", "pubsub"],
-        help="redis: channels-redis's core layer; default: memory with 1 process, else pubsub (the site's)",
+        choices=["memory", "pubsub"],
+        help="default: memory with 1 process, else channels-redis's pub/sub (the site's)",
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
@@ -209,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.layer = args.layer or ("pubsub" if args.processes > 1 else "memory")
     if args.processes > 1 and args.layer == "memory":
-        parser.error("several processes need --layer redis or pubsub")
+        parser.error("several processes need --layer pubsub")
 
     with demo_database(args.template) as database_url:
         post, sessions = in_django(f"(bench_post(), signed_in([{PUBLISHER!r}]))", database_url=database_url)

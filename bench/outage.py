@@ -1,13 +1,13 @@
-"""Redis outage: signed-in clients on a thread over Redis, Redis stopped for a few seconds, per channel layer.
+"""Redis outage: signed-in clients on a thread over Redis, Redis stopped for a few seconds, per layer class.
 
     nice -n 10 .venv/bin/python bench/outage.py --template /tmp/bench-outage-demo.sqlite3   # ~4 min
-    nice -n 10 .venv/bin/python bench/outage.py --kind core --layer plain --rounds 1        # one run, ~1 min
+    nice -n 10 .venv/bin/python bench/outage.py --layer plain --rounds 1                     # one run, ~1 min
 
 Compares ``--layer recovering`` (``site.layers``, the site's: sockets stay
 open through the outage and are closed with 4012 once Redis answers again)
-with ``--layer plain`` (channels-redis's own class, ``bench/plain_layer_settings.py``),
-for one ``--kind`` of layer (``REDIS_CHANNEL_LAYER``: pubsub, the site's
-default, or core). Several layers run interleaved, A B A B, ``--rounds`` times.
+with ``--layer plain`` (channels-redis's own pub/sub class,
+``bench/plain_layer_settings.py``). Several layers run interleaved, A B A B,
+``--rounds`` times.
 
 Each run has its own copy of the demo database, its own ``redis-server`` on a
 free port (the server's channel layer and cache) and one daphne. ``--clients``
@@ -175,7 +175,6 @@ def run_once(layer: str, args) -> dict:
             "DEBUG": "false",
             "COMMENT_RATE_LIMIT": str(10**9),
             "REDIS_URL": own_redis.url,
-            "REDIS_CHANNEL_LAYER": args.kind,
             "DJANGO_SETTINGS_MODULE": LAYER_SETTINGS[layer],
         }
         try:
@@ -197,7 +196,7 @@ def describe(layer: str, result: dict, args) -> str:
     )
     return "\n".join(
         [
-            f"{layer} {args.kind}: Redis down {result['down']:.1f} s",
+            f"{layer}: Redis down {result['down']:.1f} s",
             f"  sockets closed {result['closed']} ({result['closed_while_down']} while Redis was down; "
             f"close codes {codes}), failed reconnection handshakes {result['refused']} "
             f"({result['refused_while_down']} while Redis was down)",
@@ -218,7 +217,6 @@ def describe(layer: str, result: dict, args) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--layer", nargs="+", choices=list(LAYER_SETTINGS), default=["recovering", "plain"])
-    parser.add_argument("--kind", choices=["pubsub", "core"], default="pubsub", help="REDIS_CHANNEL_LAYER")
     parser.add_argument("--rounds", type=int, default=2, help="each layer this many times, interleaved")
     parser.add_argument("--clients", type=int, default=200, help="signed-in clients, one person each")
     parser.add_argument("--rate", type=float, default=4, help="comments per second")
@@ -234,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(
         f"outage: {args.clients} signed-in clients, {args.rate:g} comments/s for {args.duration:g} s, "
-        f"Redis ({args.kind} layer) down at {args.outage_after:g} s for {args.outage:g} s",
+        f"Redis (pub/sub layer) down at {args.outage_after:g} s for {args.outage:g} s",
         flush=True,
     )
     results = []
@@ -259,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         if r["unstored"]:
             caught += f", {r['unstored']} unsent"
         print(
-            f"| {layer} {args.kind} | {r['closed']} ({r['closed_while_down']}) "
+            f"| {layer} | {r['closed']} ({r['closed_while_down']}) "
             f"| {r['refused']} ({r['refused_while_down']}) | {caught} "
             f"| {r['gaps']} | {r['duplicates']} | {r['server_errors']} ({r['crashes']}) |"
         )

@@ -1,5 +1,5 @@
 """The site's channel layers: Channels' in-memory one, sweeping less often, and
-channels-redis layers whose consumers outlive a Redis outage, and hear when it ends.
+channels-redis's pub/sub layer, whose consumers hear when a Redis outage ends.
 
 Channels' in-memory layer (one process, ``make run``) sweeps every queue and
 group for expired entries on every ``receive`` and ``group_send``: a thread
@@ -8,24 +8,16 @@ a burst of handshakes paid it (``bench/burst.py``). ``InMemoryChannelLayer``
 sweeps at most once a second; messages expire after a minute and group
 memberships after a day, so a second later changes nothing anyone sees.
 
-The Redis layers:
-
-Both hand every consumer of the process one ``layer.recovered`` message once
-Redis answers again after an outage: its socket may have missed broadcasts
-(and, with the core layer, lost its group memberships, as Redis keeps nothing
-on restart), so the consumer closes it and the client reconnects and syncs
+The pub/sub layer (one publish per group message, fanned out inside each
+process: the faster of channels-redis's two, ``bench/README.md``) reconnects
+and resubscribes by itself and never tells anyone; what was published
+meanwhile is lost without a trace. A watchdog per process pings Redis to
+notice, and once Redis answers again every consumer of the process gets one
+``layer.recovered`` message: its socket may have missed broadcasts, so the
+consumer closes it and the client reconnects and syncs
 (``docs/threads-protocol.md``, close code 4012). Meanwhile sockets stay open
 and keep answering their own requests: writes go to the database, and their
 acknowledgements to the sender's own socket.
-
-* The core layer raises a broken connection into whichever consumer waits on
-  ``receive``; Channels would end that consumer and daphne close its socket
-  with 1011, every socket of the process in turn. Here ``receive`` waits
-  instead, retrying with backoff.
-* The pub/sub layer (one publish per group message, fanned out inside each
-  process: the faster one, ``bench/README.md``) reconnects and resubscribes
-  by itself and never tells anyone; what was published meanwhile is lost
-  without a trace. A watchdog per process pings Redis to notice.
 """
 
 import asyncio
@@ -34,7 +26,6 @@ import time
 import uuid
 
 from channels import layers
-from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import decode_hosts
 from redis import asyncio as aioredis
@@ -48,8 +39,6 @@ logger = logging.getLogger(__name__)
 # and redis-py's own errors, which are not ``OSError``s.
 LAYER_ERRORS: tuple[type[BaseException], ...] = (OSError, RedisConnectionError, RedisTimeoutError)
 
-RETRY_FIRST_SECONDS = 0.5
-RETRY_MAX_SECONDS = 5.0
 WATCH_SECONDS = 0.5
 RECOVERED = {"type": "layer.recovered"}
 
@@ -65,39 +54,6 @@ class InMemoryChannelLayer(layers.InMemoryChannelLayer):
         if now - self._swept_at >= self.SWEEP_SECONDS:
             self._swept_at = now
             super()._clean_expired()
-
-
-class RecoveringRedisChannelLayer(RedisChannelLayer):
-    """The core layer: a consumer whose ``receive`` fails waits for Redis instead of ending.
-
-    One consumer of the process at a time reads from Redis for all of them,
-    so only some see the error; the first to see Redis back tells every other
-    waiting consumer of the process too.
-    """
-
-    _outage = False
-
-    async def receive(self, channel: str) -> dict:
-        delay = None
-        while True:
-            try:
-                if delay is None:
-                    return await super().receive(channel)
-                await self.connection(self.consistent_hash(self.non_local_name(channel))).ping()
-            except LAYER_ERRORS as error:
-                if not self._outage:
-                    logger.warning("channel layer unreachable (%s); sockets wait for it", error)
-                self._outage = True
-                delay = RETRY_FIRST_SECONDS if delay is None else min(delay * 2, RETRY_MAX_SECONDS)
-                await asyncio.sleep(delay)
-            else:
-                if self._outage:
-                    self._outage = False
-                    waiting = [name for name in list(self.receive_buffer) if name != channel]
-                    logger.info("channel layer reachable again; %d sockets reconnect", len(waiting) + 1)
-                    for name in waiting:
-                        self.receive_buffer[name].put_nowait(dict(RECOVERED))
-                return dict(RECOVERED)
 
 
 class RecoveringRedisPubSubChannelLayer(RedisPubSubChannelLayer):

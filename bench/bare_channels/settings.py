@@ -14,18 +14,11 @@ USE_TZ = True
 
 # The same layer configuration as site/settings/base.py, so only the app differs.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL and os.environ.get("REDIS_CHANNEL_LAYER") == "pubsub":
+if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
-elif REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
         }
     }
 else:

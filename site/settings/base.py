@@ -50,11 +50,6 @@ CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 8)
-# channels-redis layer: "core" (a list per channel) or "pubsub" (one PUBLISH per
-# group message, fanned out inside each process; see bench/README.md).
-REDIS_CHANNEL_LAYER = os.environ.get("REDIS_CHANNEL_LAYER", "pubsub")
-if REDIS_CHANNEL_LAYER not in {"core", "pubsub"}:
-    raise ImproperlyConfigured(f"REDIS_CHANNEL_LAYER must be core or pubsub, not {REDIS_CHANNEL_LAYER!r}")
 # Every key and channel this site keeps in Redis starts with it, so that
 # several sites (say staging and production) can share one Redis.
 REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "pairwise")
@@ -222,30 +217,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# channels-redis's layers, extended so a Redis outage ends no consumer and
-# clients resync after it (site.layers). pub/sub is the default: it publishes
-# a group message once and fans it out inside each process, and kept p99 under
-# 0.2 s at 500 readers where the core layer took seconds (bench/README.md).
-if REDIS_URL and REDIS_CHANNEL_LAYER == "pubsub":
+# channels-redis's pub/sub layer, extended so that clients resync after a Redis
+# outage (site.layers). It publishes a group message once and fans it out
+# inside each process; the core layer, which keeps a copy per reader in Redis,
+# had twice its p99 here and three to four times bare Channels' (bench/README.md).
+if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "site.layers.RecoveringRedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:asgi"},
         }
     }
-elif REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "site.layers.RecoveringRedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": f"{REDIS_KEY_PREFIX}:asgi",
-                "capacity": 1500,
-                "expiry": 30,
-            },
-        }
-    }
-if REDIS_URL:
     # django-redis, because it can treat an unreachable Redis as a cache miss
     # (logged): pages, sessions and comments keep working through an outage.
     CACHES = {

@@ -49,10 +49,9 @@ async def closing_code(socket) -> int:
     return closed.value.rcvd.code
 
 
-@pytest.mark.parametrize("layer", ["pubsub", "core"])
-async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redis, fault_database_url, layer):
+async def test_comments_posted_while_redis_is_down_are_saved_or_refused(own_redis, fault_database_url):
     """The open socket keeps answering through the outage; afterwards it is told to reconnect and sync."""
-    env = {"REDIS_URL": own_redis.url, "REDIS_CHANNEL_LAYER": layer}
+    env = {"REDIS_URL": own_redis.url}
     server = DaphneProcess(fault_database_url, env=env).start()
     try:
         path, page_id = first_post(server.url)

@@ -11,20 +11,11 @@ import pytest
 from asgiref.sync import SyncToAsync
 from channels import layers
 from channels.consumer import AsyncConsumer
-from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer
 
 from blog.models import BlogIndexPage, BlogPostPage
 from blog.threads.trips import DatabaseTrip
 from site.layers import InMemoryChannelLayer
-
-
-def test_channels_redis_core_layer_still_has_what_site_layers_uses():
-    layer = RedisChannelLayer(hosts=["redis://127.0.0.1:6379/15"])
-
-    assert isinstance(layer.receive_buffer, dict)  # a defaultdict of queues, one per channel
-    assert callable(layer.consistent_hash) and callable(layer.non_local_name) and callable(layer.connection)
-    assert layer.non_local_name("specific.abc!def") == "specific.abc!"
 
 
 def test_channels_redis_pubsub_layer_still_has_what_site_layers_uses():
