@@ -13,6 +13,7 @@ import pytest
 
 from blog.factories import BlogPostPageFactory, MentorPairFactory, UserFactory
 from blog.permissions import EDITORS, PAIR_MEMBERS
+from tests.caches import empty_caches
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # .ci/run runs the suite twice: on the embedded defaults (SQLite, in-memory
@@ -75,10 +76,7 @@ def _empty_caches():
     one test (a built page, a rate count, a topic list) would spare the next
     test queries, or refuse it a request, depending on which ran before.
     """
-    from django.core.cache import caches
-
-    for cache in caches.all():
-        cache.clear()
+    empty_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -105,14 +103,12 @@ def rate_clock_held(monkeypatch):
     slow machine a test's few requests can straddle a window's edge and be
     counted in two windows, passing a limit they should meet.
     """
-    from django.core.cache import cache
-
     from blog.threads import limits
 
     window = max(1, settings.COMMENT_RATE_WINDOW)
     now = (limits.time.time() // window) * window + window / 2
     monkeypatch.setattr(limits, "time", types.SimpleNamespace(time=lambda: now))
-    cache.clear()  # counts left by an earlier test in this same window
+    empty_caches()  # counts left by an earlier test in this same window
     return now
 
 

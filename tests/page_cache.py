@@ -3,9 +3,9 @@
 A conftest (or test module) imports what it needs from here.
 """
 
-from django.core.cache import cache
-
 import pytest
+
+from tests.caches import empty_caches
 
 PAGE_CACHE_MIDDLEWARE = "site.page_cache.AnonymousPageCacheMiddleware"
 
@@ -17,9 +17,9 @@ def empty_cache():
     A test's writes never commit, so the purges they would trigger never run:
     without this a page cached by one test could be served to the next.
     """
-    cache.clear()
+    empty_caches()
     yield
-    cache.clear()
+    empty_caches()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ again for broadcasts once the privacy epoch has moved, with a freshly read
 session, so a sign-out elsewhere takes effect on an open socket.
 """
 
+import time
 from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
@@ -49,8 +50,10 @@ def thread_page(page_id: int) -> Page | None:
     return page
 
 
-# A handshake's page, per privacy epoch (one epoch at a time), read on the database thread only.
-_handshake_pages: dict[str | None, dict[int, Page]] = {}
+# A handshake's page, per privacy epoch (one epoch at a time), and when it was read;
+# on the database thread only.
+_handshake_pages: dict[str | None, dict[int, tuple[float, Page]]] = {}
+HANDSHAKE_PAGE_SECONDS = 2.0
 
 
 def handshake_page(page_id: int, *, epoch: str | None) -> Page | None:
@@ -59,9 +62,12 @@ def handshake_page(page_id: int, *, epoch: str | None) -> Page | None:
     A crowd opening one thread at once would read the same row once per
     socket (a quarter of a burst's database work, ``bench/burst.py``). What
     could take the page from a reader (unpublished, moved, deleted, its
-    restrictions) moves the epoch, and a page is kept only once found live, so
-    a kept page decides as a fresh read would. Only handshakes use it: a
-    write, and the check when the epoch moves, read the page afresh.
+    restrictions) moves the epoch once it commits, and a page is kept only once
+    found live and for at most ``HANDSHAKE_PAGE_SECONDS``: a move of the epoch
+    that was lost (the cache unreachable just then) or has not happened yet
+    (the change is committing) lets a page that just went away be opened for
+    that long at most. Only handshakes use it: a write, and the check when the
+    epoch moves, read the page afresh.
     """
     if epoch is None:  # the cache is unreachable: no epoch to trust
         return thread_page(page_id)
@@ -69,11 +75,13 @@ def handshake_page(page_id: int, *, epoch: str | None) -> Page | None:
     if kept is None:
         _handshake_pages.clear()
         kept = _handshake_pages[epoch] = {}
-    page = kept.get(page_id)
-    if page is None:
+    read_at, page = kept.get(page_id, (0.0, None))
+    if page is None or time.monotonic() - read_at >= HANDSHAKE_PAGE_SECONDS:
         page = thread_page(page_id)
-        if page is not None:
-            kept[page_id] = page
+        if page is None:
+            kept.pop(page_id, None)
+        else:
+            kept[page_id] = (time.monotonic(), page)
     return page
 
 

@@ -67,10 +67,9 @@ OPENED_FORMS = {"reply": "form_parent", "edit": "form_edit", "flag": "form_flag"
 
 
 def opened_forms(request) -> dict[str, str]:
-    """The forms a reader's link asked to open, by ``thread_context``'s names; other values are ignored."""
-    opened = {}
+    """The form a reader's link asked to open, by ``thread_context``'s name; one at most, others ignored."""
     for parameter, name in OPENED_FORMS.items():
         value = request.GET.get(parameter, "")
         if value.isascii() and value.isdigit():
-            opened[name] = value
-    return opened
+            return {name: value}
+    return {}

@@ -208,7 +208,7 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('login')}?{urlencode({'next': page.url})}")
     body = request.POST.get("body", "")
     parent = request.POST.get("parent") or None
-    action = ""  # until it is read: an unreadable one is reported like any refused button
+    action, comment_id = "", None  # until read: an unreadable action is reported like any refused button
     try:
         action, comment_id, argument = _form_action(request.POST)
         access = thread_access(page_id=page.pk, user=request.user, session=request.session)
@@ -260,6 +260,9 @@ def thread_form_post(request: HttpRequest, page) -> HttpResponse:
         else:
             raise ThreadError("invalid", "Unknown action.")
     except ThreadError as error:
+        if action == "flag" and comment_id is not None:
+            messages.error(request, error.message)  # above its form, open again
+            return HttpResponseRedirect(f"{page.url}?flag={comment_id}#flag-{comment_id}")
         if action not in ("comment", "edit"):
             messages.error(request, error.message)
             return HttpResponseRedirect(page.url + "#thread")

@@ -2,7 +2,6 @@
 
 import os
 import tempfile
-from urllib.parse import urlsplit, urlunsplit
 
 from .dev import *  # noqa: F403
 
@@ -22,17 +21,10 @@ TASKS = {
     "immediate": {"BACKEND": "site.tasks.ImmediateBackend"},
 }
 
-# `make test` runs the tests that need no server process in two processes
-# side by side (pytest-xdist). Each has its own test database already; with
-# Redis, each has its own Redis database too (the next numbers after
-# REDIS_URL's), so that one process emptying its cache leaves the other's alone.
-_test_process = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _test_process.startswith("gw") and REDIS_URL:  # noqa: F405
-    _url = urlsplit(REDIS_URL)  # noqa: F405
-    _number = int(_url.path.strip("/") or 0) + 1 + int(_test_process[2:])
-    REDIS_URL = urlunsplit(_url._replace(path=f"/{_number}"))
-    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
-    # Published messages reach every database's subscribers: a prefix of its own too.
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [REDIS_URL]  # noqa: F405
-    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-{_test_process}"  # noqa: F405
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+# Tests keep their own keys in Redis, apart from a site sharing it: each test
+# process (pytest-xdist runs two side by side) its own cache prefix and
+# channel-layer prefix; ``tests.caches.empty_caches`` deletes only those keys.
+_test_process = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] += f"-test-{_test_process}"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] += f"-test-{_test_process}"  # noqa: F405

@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 
 import pytest
@@ -12,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from site.asgi import application
+from tests.caches import empty_caches
 
 ORIGIN = b"http://testserver"
 
@@ -19,9 +19,9 @@ ORIGIN = b"http://testserver"
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and typing throttles live in the cache; no test inherits another's."""
-    cache.clear()
+    empty_caches()
     yield
-    cache.clear()
+    empty_caches()
 
 
 @pytest.fixture

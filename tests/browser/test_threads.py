@@ -113,3 +113,22 @@ def test_live_reactions_are_drawn_icons_with_text_labels(new_page, login):
     assert button.locator("svg.reaction__icon use").evaluate("use => use.getBBox().width") > 0
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_reply_opened_from_its_link_keeps_its_text_when_the_thread_goes_live(new_page, login):
+    page = new_page()
+    login(page, "sam")
+    page.goto(first_post_path(page))
+    comment = page.locator("[data-thread-comments] > li.comment").first
+    comment_id = comment.get_attribute("data-comment-id")
+
+    page.goto(f"{page.url.split('#')[0]}?reply={comment_id}")
+    reply = page.locator(f"#reply-{comment_id}")
+    reply.fill("Written before or after the socket opened")
+    expect(page.locator("section.thread.thread--live")).to_be_visible()
+
+    # Drawn again live, in its place: still open, with what was typed.
+    expect(reply).to_be_visible()
+    expect(reply).to_have_value("Written before or after the socket opened")
+    page.get_by_role("button", name="Post reply").click()
+    expect(page.locator(".comment__body", has_text="Written before or after the socket opened")).to_have_count(1)

@@ -14,7 +14,6 @@ import sys
 from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
 
@@ -22,6 +21,7 @@ from taggit.models import Tag
 
 from blog.models import BlogIndexPage, BlogPostPage, MentorPair
 from learning.models import CollectionIndexPage, CollectionPage, LearningIndexPage, LessonPage
+from tests.caches import empty_caches
 from tests.live_server import PROJECT_DIR
 
 # ``<script>`` types that browsers do not run: data for a script file to read.
@@ -105,8 +105,8 @@ class PublicPagesTests(TestCase):
     def setUp(self):
         # Anonymous pages are cached (site/page_cache.py): every test starts and
         # ends without any, so none outlives the pages this class rolls back.
-        cache.clear()
-        self.addCleanup(cache.clear)
+        empty_caches()
+        self.addCleanup(empty_caches)
 
     def responses(self):
         """``(who, page name, response)`` for every page: anonymous, built and then from

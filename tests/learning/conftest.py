@@ -3,6 +3,7 @@ import json
 import pytest
 
 from learning.factories import CollectionPageFactory, LessonPageFactory, question
+from tests.caches import empty_caches
 from tests.page_cache import empty_cache, page_cache_off  # noqa: F401
 
 
@@ -70,12 +71,11 @@ def request_index(home):
 @pytest.fixture
 def make_request(request_index, staff):
     """Ask for a post through the service (as ``staff`` unless ``user=`` says who)."""
-    from django.core.cache import cache
 
     from learning.request_services import request_ask
 
     def make(title="How do we keep client notes in the wiki?", *, user=None, topics=("Wikis",), details=""):
-        cache.clear()  # the rate limit, shared with comments, is tested on its own
+        empty_caches()  # the rate limit, shared with comments, is tested on its own
         return request_ask(
             user=user or staff, index=request_index, title=title, details=details, topics=list(topics)
         )

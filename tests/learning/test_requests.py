@@ -1,7 +1,6 @@
 """Topic requests: asking, votes, claim → answer or decline, notifications, and the pages that show them."""
 
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -24,6 +23,7 @@ from learning.request_services import (
     request_release,
     request_vote,
 )
+from tests.caches import empty_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +112,7 @@ def test_a_second_open_request_with_the_same_title_is_refused_and_the_first_offe
         make_request("  how do WE keep client notes   in the wiki? ", user=other)
     assert refused.value.existing == first
 
-    cache.clear()
+    empty_caches()
     response = signed_in(other).post("/requests/ask/", {"title": TITLE.upper(), "topics": "Wikis"})
     assert response.status_code == 400
     assert f'href="{first.url}"' in response.content.decode()

@@ -178,17 +178,24 @@ class LiveThread {
     this.hasSnapshot = true;
     this.attempt = 0;
     this.section.classList.add("thread--live");
+    // The server rendered the same comments: each is drawn again live in its
+    // place, keeping which reactions this reader has pressed and a form opened
+    // without the socket (?reply=<id>) with what is typed in it and the focus.
+    const focused = this.list.contains(document.activeElement) ? document.activeElement.id : "";
     if (!reconnect) {
-      // The server rendered the same comments; replace them with live ones,
-      // keeping which reactions this reader has pressed.
       for (const button of this.list.querySelectorAll("[data-reaction][aria-pressed=true]")) {
         const id = button.closest("[data-comment-id]").dataset.commentId;
         this.pressed.add(`${id}:${button.dataset.reaction}`);
       }
-      this.list.replaceChildren();
       this.comments.clear();
     }
     for (const comment of frame.comments) this.upsert(comment, { announce: reconnect });
+    if (!reconnect) {
+      for (const node of this.list.querySelectorAll("li[data-comment-id]")) {
+        if (!this.comments.has(Number(node.dataset.commentId))) node.remove();
+      }
+    }
+    if (focused) document.getElementById(focused)?.focus();
     if (frame.comments.length) this.firstId = Math.min(this.firstId ?? Infinity, frame.comments[0].id);
     if (this.olderButton) this.olderButton.hidden = !frame.has_more;
     this.onPresence(frame.presence);

@@ -17,7 +17,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from blog.factories import UserFactory
-from blog.threads import consumers, presence, services, snapshots
+from blog.threads import access, consumers, presence, services, snapshots
 from blog.threads.consumers import ThreadConsumer
 from blog.threads.errors import ThreadError
 from blog.threads.models import Comment
@@ -149,7 +149,7 @@ def handshake_reads(page, user, channel_name: str) -> int:
 
 
 def test_handshakes_in_one_privacy_epoch_read_the_page_once(
-    post, staff, pair, django_capture_on_commit_callbacks
+    post, staff, pair, django_capture_on_commit_callbacks, monkeypatch
 ):
     services.comment_create(page=post, user=pair.first_member, body="Early", client_id="e")
 
@@ -158,6 +158,10 @@ def test_handshakes_in_one_privacy_epoch_read_the_page_once(
 
     assert page_reads(staff, "test.first") == 1
     assert page_reads(staff, "test.second") == 0  # another tab: the page as the first read it
+    clock = access.time.monotonic() + access.HANDSHAKE_PAGE_SECONDS
+    monkeypatch.setattr(access.time, "monotonic", lambda: clock)
+    assert page_reads(staff, "test.later") == 1  # kept for a moment only
+    monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):  # unpublishing moves the epoch
         post.unpublish()
     with pytest.raises(ThreadError) as refused:

@@ -250,11 +250,15 @@ def test_a_refused_form_flag_shows_the_message_on_the_page(post, staff, pair, fi
         data["comment"] = str(mine.pk)
 
     response = client.post(post.url, data)
-    page = client.get(post.url)
+    page = client.get(response["Location"])
 
-    assert response.status_code == 302 and response["Location"] == f"{post.url}#thread"
+    # Back to the flag form, open again above the message, when the comment could be read.
+    flagged = data["comment"]
+    again = f"{post.url}?flag={flagged}#flag-{flagged}" if flagged.isdigit() else f"{post.url}#thread"
+    assert response.status_code == 302 and response["Location"] == again
     assert page.status_code == 200
     assert html.escape(message, quote=False) in page.content.decode()
+    assert ("data-comment-flag-form" in page.content.decode()) == (flagged == str(theirs.pk))
     assert not CommentFlag.objects.exists()
 
 
