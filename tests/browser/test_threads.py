@@ -131,4 +131,6 @@ def test_a_reply_opened_from_its_link_keeps_its_text_when_the_thread_goes_live(n
     expect(reply).to_be_visible()
     expect(reply).to_have_value("Written before or after the socket opened")
     page.get_by_role("button", name="Post reply").click()
-    expect(page.locator(".comment__body", has_text="Written before or after the socket opened")).to_have_count(1)
+    expect(
+        page.locator(".comment__body", has_text="Written before or after the socket opened")
+    ).to_have_count(1)
