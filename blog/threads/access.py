@@ -8,7 +8,6 @@ again for broadcasts once the privacy epoch has moved, with a freshly read
 session, so a sign-out elsewhere takes effect on an open socket.
 """
 
-import time
 from dataclasses import dataclass
 from importlib import import_module
 from types import SimpleNamespace
@@ -20,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from wagtail.models import Page
 
 from blog.threads.errors import ThreadError
+from blog.threads.snapshots import KeptReads
 from site.visibility import Verdict, page_verdict
 
 REFUSALS = {
@@ -50,14 +50,13 @@ def thread_page(page_id: int) -> Page | None:
     return page
 
 
-# A handshake's page, per privacy epoch (one epoch at a time), and when it was read;
-# on the database thread only.
-_handshake_pages: dict[str | None, dict[int, tuple[float, Page]]] = {}
+# A handshake's page, per privacy epoch, for a moment.
 HANDSHAKE_PAGE_SECONDS = 2.0
+_handshake_pages = KeptReads(seconds=HANDSHAKE_PAGE_SECONDS, size=1024)
 
 
 def handshake_page(page_id: int, *, epoch: str | None) -> Page | None:
-    """``thread_page``, kept in this process for the rest of the privacy epoch.
+    """``thread_page``, kept in this process while the privacy epoch is the same, for a moment.
 
     A crowd opening one thread at once would read the same row once per
     socket (a quarter of a burst's database work, ``bench/burst.py``). What
@@ -66,23 +65,11 @@ def handshake_page(page_id: int, *, epoch: str | None) -> Page | None:
     found live and for at most ``HANDSHAKE_PAGE_SECONDS``: a move of the epoch
     that was lost (the cache unreachable just then) or has not happened yet
     (the change is committing) lets a page that just went away be opened for
-    that long at most. Only handshakes use it: a write, and the check when the
-    epoch moves, read the page afresh.
+    that long at most. Without an epoch (the cache unreachable) it is read
+    every time. Only handshakes use it: a write, and the check when the epoch
+    moves, read the page afresh.
     """
-    if epoch is None:  # the cache is unreachable: no epoch to trust
-        return thread_page(page_id)
-    kept = _handshake_pages.get(epoch)
-    if kept is None:
-        _handshake_pages.clear()
-        kept = _handshake_pages[epoch] = {}
-    read_at, page = kept.get(page_id, (0.0, None))
-    if page is None or time.monotonic() - read_at >= HANDSHAKE_PAGE_SECONDS:
-        page = thread_page(page_id)
-        if page is None:
-            kept.pop(page_id, None)
-        else:
-            kept[page_id] = (time.monotonic(), page)
-    return page
+    return _handshake_pages.get(page_id, epoch, lambda: thread_page(page_id))
 
 
 def thread_access(

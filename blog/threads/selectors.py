@@ -131,18 +131,6 @@ def answer_data(answer: Comment | None) -> dict[str, Any] | None:
     return {"id": answer.pk, "author": author_data(answer.author), "body_html": answer.body_html}
 
 
-def may_read_source(comment: Comment, *, viewer: Viewer) -> bool:
-    """Whether ``viewer`` gets ``comment``'s Markdown source (``body``): its author and editors.
-
-    Nobody gets a deleted comment's.
-    """
-    return (
-        not comment.deleted
-        and viewer.user_id is not None
-        and (viewer.is_editor or viewer.user_id == comment.author_id)
-    )
-
-
 def became_data(comment: Comment) -> dict[str, str] | None:
     """Where a conversation went on (``{"url"}``: the lesson it became), or None."""
     if comment.became_id is None or comment.deleted or not comment.became.live:
@@ -185,7 +173,8 @@ def comment_for(record: dict[str, Any], *, viewer: Viewer) -> dict[str, Any]:
     """A ``comment_record`` as ``viewer`` may see it.
 
     A hidden comment's body only for editors; the Markdown source only for its
-    author and editors (``may_read_source``); ``client_id`` only for its author.
+    signed-in author and editors, never a deleted comment's (the record has
+    none); ``client_id`` only for its author.
     """
     data = dict(record["object"])
     author = viewer.user_id is not None and viewer.user_id == record["author_id"]

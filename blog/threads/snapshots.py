@@ -10,8 +10,9 @@ snapshot shows replaces when it commits, before its frame is sent
 (``frames.thread_send``). A reader that joined the thread's group and then
 finds the version it kept is therefore not missing a change committed since:
 the guarantee ``ThreadConsumer.connect`` relies on. A read that overlaps a
-commit is kept under the version before it, which the commit has replaced. What nothing broadcasts (a
-person's new name, a lesson unpublished) is at most ``KEEP_SECONDS`` late.
+commit is kept under the version before it, which the commit has replaced.
+What nothing broadcasts (a person's new name, a lesson unpublished) is at
+most ``KEEP_SECONDS`` late.
 
 Records are the comment objects as their authors and editors see them;
 ``selectors.comment_for`` narrows each to its viewer, so a kept snapshot is
@@ -21,6 +22,7 @@ shared by everyone.
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.core.cache import cache
@@ -29,8 +31,36 @@ KEEP_SECONDS = 2.0
 KEPT_THREADS = 256
 VERSION_SECONDS = 24 * 3600
 
-# page id -> (version, limit, when read, records, has more): on the database thread only.
-_kept: "OrderedDict[int, tuple[str, int, float, list[dict[str, Any]], bool]]" = OrderedDict()
+
+class KeptReads:
+    """Reads kept in this process, per key, while their stamp is unchanged and for ``seconds`` at most.
+
+    Used on the database thread only (handshakes). A stamp of None trusts
+    nothing kept; a read that finds nothing (None) is not kept.
+    """
+
+    def __init__(self, *, seconds: float, size: int) -> None:
+        self.seconds, self.size = seconds, size
+        self._entries: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
+
+    def get(self, key: Hashable, stamp: Hashable | None, read: Callable[[], Any]) -> Any:
+        if stamp is None:
+            return read()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == stamp and time.monotonic() - entry[1] < self.seconds:
+            return entry[2]
+        value = read()  # read after the stamp: a change meanwhile replaces the stamp
+        if value is None:
+            self._entries.pop(key, None)
+        else:
+            self._entries[key] = (stamp, time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+
+_kept = KeptReads(seconds=KEEP_SECONDS, size=KEPT_THREADS)
 
 
 def _key(page_id: int) -> str:
@@ -59,14 +89,4 @@ def thread_version(page_id: int) -> str | None:
 def kept_records(page_id: int, limit: int, read) -> tuple[list[dict[str, Any]], bool]:
     """``read()`` (records, has more) for the thread, or what it gave under the same version lately."""
     version = thread_version(page_id)
-    if version is None:
-        return read()
-    kept = _kept.get(page_id)
-    if kept is not None and kept[:2] == (version, limit) and time.monotonic() - kept[2] < KEEP_SECONDS:
-        return kept[3], kept[4]
-    records, has_more = read()  # read after the version: a change meanwhile replaces it
-    _kept[page_id] = (version, limit, time.monotonic(), records, has_more)
-    _kept.move_to_end(page_id)
-    while len(_kept) > KEPT_THREADS:
-        _kept.popitem(last=False)
-    return records, has_more
+    return _kept.get(page_id, None if version is None else (version, limit), read)

@@ -158,8 +158,8 @@ def test_handshakes_in_one_privacy_epoch_read_the_page_once(
 
     assert page_reads(staff, "test.first") == 1
     assert page_reads(staff, "test.second") == 0  # another tab: the page as the first read it
-    clock = access.time.monotonic() + access.HANDSHAKE_PAGE_SECONDS
-    monkeypatch.setattr(access.time, "monotonic", lambda: clock)
+    clock = snapshots.time.monotonic() + access.HANDSHAKE_PAGE_SECONDS
+    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock)
     assert page_reads(staff, "test.later") == 1  # kept for a moment only
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):  # unpublishing moves the epoch
