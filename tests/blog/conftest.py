@@ -11,17 +11,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from site.asgi import application
-from tests.caches import empty_caches
 
 ORIGIN = b"http://testserver"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate limits and typing throttles live in the cache; no test inherits another's."""
-    empty_caches()
-    yield
-    empty_caches()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from learning import services as learning_services
 from learning.factories import question
 from tests.blog.conftest import post, ws  # noqa: F401
 from tests.learning.conftest import learning_index, make_lesson, quiz_lesson  # noqa: F401
-from tests.page_cache import empty_cache  # noqa: F401  (autouse: rate limits, throttles, cached pages)
 
 
 @pytest.fixture

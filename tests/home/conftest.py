@@ -1,1 +1,1 @@
-from tests.page_cache import empty_cache, page_cache_off  # noqa: F401
+from tests.page_cache import page_cache_off  # noqa: F401

@@ -4,7 +4,7 @@ import pytest
 
 from learning.factories import CollectionPageFactory, LessonPageFactory, question
 from tests.caches import empty_caches
-from tests.page_cache import empty_cache, page_cache_off  # noqa: F401
+from tests.page_cache import page_cache_off  # noqa: F401
 
 
 @pytest.fixture
