@@ -70,12 +70,16 @@ def _fresh_channel_layers():
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    """Every test starts with empty caches.
+    """Every test starts and ends with empty caches.
 
     Redis outlives a test, a test process and a whole run: an entry left by
     one test (a built page, a rate count, a topic list) would spare the next
-    test queries, or refuse it a request, depending on which ran before.
+    test queries, or refuse it a request, depending on which ran before. It
+    is emptied after the test too, for what runs before the next test's
+    fixtures: a test class's ``setUpClass`` (the demo's load) reads the cache.
     """
+    empty_caches()
+    yield
     empty_caches()
 
 
