@@ -87,7 +87,7 @@ class ThreadConsumer(SocketConsumer):
     async def connect(self) -> None:
         self.page_id = self.scope["url_route"]["kwargs"]["page_id"]
         self.group = frames.thread_group(self.page_id)
-        self.present = False  # has a presence row (signed in)
+        self.present = False  # counted as here (signed in): has a presence row, or is to have one
         self.signed_out = False  # its session was signed out: never read it again
         self.person_group: str | None = None  # joined while signed in
         self.confirmed: set[int] = set()  # ids already sent to this client as comment.created
@@ -115,9 +115,6 @@ class ThreadConsumer(SocketConsumer):
             if not isinstance(error, ThreadError):
                 logger.warning("thread %s: handshake refused (%s)", self.page_id, type(error).__name__)
             await self._leave_groups()
-            if self.present:
-                with contextlib.suppress(DatabaseError):
-                    await database_trip(presence.presence_leave)(channel_name=self.channel_name)
             await self.close()  # before accept: the handshake is refused
             return
         await self.accept()
@@ -135,9 +132,12 @@ class ThreadConsumer(SocketConsumer):
             except LAYER_ERRORS as error:  # the recheck interval still bounds a missed sign-out
                 logger.warning("thread %s: person group not joined (%s)", self.page_id, error)
         await self.send(text_data=snapshot_text)
-        if self.present:
+        if self.viewer.user_id is not None:
+            self.present = True
             presence.HEARTBEAT.add(self.channel_name)
-            presence.NOTICES.changed(self.page_id)
+            presence.NOTICES.joined(
+                page_id=self.page_id, user_id=self.viewer.user_id, channel_name=self.channel_name
+            )
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "viewer"):
@@ -385,9 +385,6 @@ class ThreadConsumer(SocketConsumer):
 
     def _open(self):
         user = self._check_access(handshake=True)
-        if self.viewer.user_id is not None:
-            presence.presence_join(page_id=self.page_id, user=user, channel_name=self.channel_name)
-            self.present = True
         return (
             thread_snapshot(page_id=self.page_id, viewer=self.viewer, kept=True),
             presence.presence_for_snapshot(page_id=self.page_id, user=user, epoch=self.epoch),
@@ -469,10 +466,11 @@ class ThreadConsumer(SocketConsumer):
             return
         self.present = False
         presence.HEARTBEAT.discard(self.channel_name)
-        try:
-            await database_trip(presence.presence_leave)(channel_name=self.channel_name)
-        except DatabaseError:  # the row expires with its heartbeat instead
-            logger.warning("thread %s: presence row left to expire", self.page_id)
+        if not presence.NOTICES.left(self.channel_name):
+            try:
+                await database_trip(presence.presence_leave)(channel_name=self.channel_name)
+            except DatabaseError:  # the row expires with its heartbeat instead
+                logger.warning("thread %s: presence row left to expire", self.page_id)
         presence.NOTICES.changed(self.page_id)
 
     async def _send_error(self, error: ThreadError, *, client_id: str | None = None) -> None:

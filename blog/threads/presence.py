@@ -4,7 +4,9 @@ Each signed-in connection keeps a ``Presence`` row (the database is shared by
 every daphne process) and refreshes it every ``HEARTBEAT_SECONDS``; rows not
 refreshed for ``EXPIRY_SECONDS`` belong to a process that died and are
 ignored, then swept. Two tasks per process keep the rows fresh
-(``HEARTBEAT``) and tell threads who is there (``NOTICES``).
+(``HEARTBEAT``) and tell threads who is there (``NOTICES``); the notices
+task also writes the rows of the sockets that joined since its last turn, in
+one insert, so a handshake does not wait for its own.
 """
 
 import asyncio
@@ -33,9 +35,17 @@ HEARTBEAT_SECONDS = 30
 EXPIRY_SECONDS = 90
 
 
-def presence_join(*, page_id: int, user, channel_name: str) -> None:
+# Sockets that joined and whose rows are not written yet: channel name -> (page id, user id).
+Joins = dict[str, tuple[int, int]]
+
+
+def presence_join_many(joins: Joins) -> None:
     # A channel name is new with every connection: an insert, not update_or_create.
-    Presence.objects.create(channel_name=channel_name, page_id=page_id, user=user, seen=timezone.now())
+    now = timezone.now()
+    Presence.objects.bulk_create(
+        Presence(channel_name=channel_name, page_id=page_id, user_id=user_id, seen=now)
+        for channel_name, (page_id, user_id) in joins.items()
+    )
 
 
 def presence_leave(*, channel_name: str) -> None:
@@ -192,12 +202,19 @@ class PresenceNotices:
     (a reconnect storm: 300 joins to 300 sockets) and a database trip each.
     Joins and leaves mark the thread instead; one task sends the count of
     every marked thread, read in one query, a moment later.
+
+    The same turn first writes the presence rows of the sockets that joined
+    since the last one (``joined``), in one insert: a row of its own was an
+    insert and a commit in every handshake, on the database thread every
+    handshake waits for. A socket's own snapshot counts its person already
+    (``presence_for_snapshot``); other processes count it from the turn on.
     """
 
     COALESCE_SECONDS = 0.25
 
     def __init__(self) -> None:
         self.pending: set[int] = set()
+        self.joins: Joins = {}
         self.task: asyncio.Task | None = None
 
     def changed(self, page_id: int) -> None:
@@ -205,29 +222,45 @@ class PresenceNotices:
         if not _running_here(self.task):
             self.task = asyncio.create_task(self._send())
 
+    def joined(self, *, page_id: int, user_id: int, channel_name: str) -> None:
+        """A signed-in socket is in: its row is written by the next turn."""
+        self.joins[channel_name] = (page_id, user_id)
+        self.changed(page_id)
+
+    def left(self, channel_name: str) -> bool:
+        """Whether the socket's row was still to be written (then there is no row to delete)."""
+        return self.joins.pop(channel_name, None) is not None
+
     async def _send(self) -> None:
         # Marks made while a batch is being sent are picked up by the next turn.
         while self.pending:
             await asyncio.sleep(self.COALESCE_SECONDS)
             page_ids, self.pending = self.pending, set()
+            joins, self.joins = self.joins, {}
             try:
-                epoch, summaries = await database_trip(_summaries_now)(page_ids)
+                epoch, summaries = await database_trip(_summaries_now)(page_ids, joins)
                 layer = get_channel_layer()
                 for page_id, here in summaries.items():
                     text = frames.encode({"type": "presence", **here})
                     event = {"type": "thread.frame", "text": text, "privacy": epoch}
                     await layer.group_send(frames.thread_group(page_id), event)
-            except (DatabaseError, *LAYER_ERRORS) as error:  # the next join or leave sends it
+            except DatabaseError as error:  # the next turn writes the rows of sockets still here
+                logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
+                self.joins.update({name: join for name, join in joins.items() if name in HEARTBEAT.channels})
+            except LAYER_ERRORS as error:  # the next join or leave sends it
                 logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
             except Exception:  # never let one bad turn stop presence for the process
                 logger.exception("presence of threads %s not sent", sorted(page_ids))
 
 
-def _summaries_now(page_ids) -> tuple[str | None, dict[int, dict]]:
-    """The privacy epoch (read first), then who is on each thread: what a presence event carries.
+def _summaries_now(page_ids, joins: Joins) -> tuple[str | None, dict[int, dict]]:
+    """The rows of ``joins`` written, the privacy epoch read, then who is on each thread.
 
-    What is read here is also what the next snapshots start from.
+    Who is on each thread is what a presence event carries, and what the next
+    snapshots start from.
     """
+    if joins:
+        presence_join_many(joins)
     epoch = privacy_epoch()
     here = _people_here(page_ids, epoch=epoch)
     return epoch, {page_id: _summary(people, hosts) for page_id, (people, hosts) in here.items()}

@@ -273,6 +273,9 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 # database: a page view or a socket handshake costs no session query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Django's model backend, with the editor flag read in the same query as the person.
+AUTHENTICATION_BACKENDS = ["site.people.PeopleBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

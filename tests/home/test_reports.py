@@ -21,11 +21,11 @@ from tests.learning.conftest import learning_index, make_lesson  # noqa: F401 (f
 
 pytestmark = pytest.mark.django_db
 
-# The export: the user, their permissions and profile and the editors check (five), the pairs (one),
+# The export: the user with the editors check, their permissions and profile (four), the pairs (one),
 # the chart (three), the weekly activity (three), the answered questions (one). The page also reads
 # the session, the pairs' count and what the admin's menu and header need.
-PAIRS_EXPORT_QUERIES = 13
-PAIRS_PAGE_QUERIES = 19
+PAIRS_EXPORT_QUERIES = 12
+PAIRS_PAGE_QUERIES = 18
 
 
 def signed_in(user) -> Client:

@@ -8,6 +8,7 @@ import pytest
 from blog.factories import UserFactory
 from blog.threads import services
 from learning import services as learning_services
+from site import people
 from site.readers import reader_state
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,16 @@ def test_the_header_shows_the_admin_link_only_to_those_who_may_use_it(client, ho
 
     client.force_login(pair.first_member)
     assert 'href="/admin/">Admin</a>' in client.get(home.url).content.decode()
+
+
+def test_the_person_a_session_loads_knows_whether_they_edit_without_another_query(
+    staff, editor, django_assert_num_queries
+):
+    backend = people.PeopleBackend()
+    with django_assert_num_queries(2):
+        loaded = [backend.get_user(person.pk) for person in (staff, editor)]
+        assert [people.is_editor(person) for person in loaded] == [False, True]
+
+    staff.is_active = False
+    staff.save()
+    assert backend.get_user(staff.pk) is None and backend.get_user(0) is None
