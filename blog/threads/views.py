@@ -292,9 +292,10 @@ def _form_action(post) -> tuple[str, int | None, str]:
     """What a thread form asks for: the action, the comment it acts on, and the reaction or question.
 
     The buttons under each comment all submit one form, so each says all
-    three in its value (``act=react:12:like``); the forms with a text field
-    (comment, reply, edit, flag), and the buttons thread.js draws, say them
-    in fields of their own (``action``, ``comment``, ``reaction``, ``question``).
+    three in its value (``act=react:12:like``), as the buttons thread.js
+    draws do; the forms with a text field (comment, reply, edit, flag) say
+    them in fields of their own (``action``, ``comment``, ``reaction``,
+    ``question``), which are accepted for the buttons' actions too.
     """
     if "act" in post:
         action, _, rest = post["act"].partition(":")

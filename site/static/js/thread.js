@@ -23,18 +23,12 @@ const FLAG_REASONS = [
   ["confidential", "Confidential"],
   ["other", "Something else"],
 ];
-const SVG = "http://www.w3.org/2000/svg";
 
-// The icon drawn in the thread's sprite (blog/includes/reaction_icons.html), not an emoji.
-function reactionIcon(kind) {
-  const svg = document.createElementNS(SVG, "svg");
-  for (const [name, value] of Object.entries({
-    class: "reaction__icon", "aria-hidden": "true", focusable: "false", width: "16", height: "16",
-  })) svg.setAttribute(name, value);
-  const use = document.createElementNS(SVG, "use");
-  use.setAttribute("href", `#reaction-icon-${kind}`);
-  svg.append(use);
-  return svg;
+// A button's act value, as the server reads it: "<action>:<comment id>[:<argument>]"
+// (react:12:like, delete:12, answer:14:12). thread.css draws a reaction's icon from its end.
+function parseAct(value) {
+  const [action, id, argument = ""] = value.split(":");
+  return { action, id: Number(id), argument };
 }
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", {
@@ -183,9 +177,9 @@ class LiveThread {
     // without the socket (?reply=<id>) with what is typed in it and the focus.
     const focused = this.list.contains(document.activeElement) ? document.activeElement.id : "";
     if (!reconnect) {
-      for (const button of this.list.querySelectorAll("[data-reaction][aria-pressed=true]")) {
-        const id = button.closest("[data-comment-id]").dataset.commentId;
-        this.pressed.add(`${id}:${button.dataset.reaction}`);
+      for (const button of this.list.querySelectorAll('button[value^="react:"][aria-pressed=true]')) {
+        const { id, argument: kind } = parseAct(button.value);
+        this.pressed.add(`${id}:${kind}`);
       }
       this.comments.clear();
     }
@@ -414,14 +408,14 @@ class LiveThread {
     }
     const card = element(
       "article",
-      { class: "comment__card", "aria-labelledby": `comment-${id}-author` },
+      { "aria-labelledby": `comment-${id}-author` },
       element(
         "header",
-        { class: "comment__meta" },
-        avatar(comment.author.url, 32, "avatar comment__avatar"),
+        {},
+        avatar(comment.author.url, 32),
         element(
           "strong",
-          { class: "comment__author", id: `comment-${id}-author` },
+          { id: `comment-${id}-author` },
           element("a", { href: comment.author.url, text: comment.author.name }),
         ),
         " ",
@@ -429,7 +423,7 @@ class LiveThread {
         " ",
         element(
           "a",
-          { class: "comment__time", href: `#comment-${id}` },
+          { href: `#comment-${id}` },
           element("time", { datetime: created.toISOString().replace(/\.\d+Z$/, "Z"), text: dateFormat.format(created) }),
         ),
         comment.edited && !comment.deleted ? element("span", { class: "comment__edited", text: " (edited)" }) : null,
@@ -457,45 +451,36 @@ class LiveThread {
     return element("li", { class: classes.join(" "), id: `comment-${id}`, "data-comment-id": id }, card);
   }
 
+  // The buttons of actions() in blog/templatetags/thread_tags.py, with the same
+  // act values, in a form of their own (it posts them when the socket is down).
   renderActions(comment) {
+    const id = comment.id;
     const form = element(
       "form",
       { method: "post", action: location.pathname, class: "comment__actions", "data-comment-actions": true },
       element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: this.csrfToken }),
       element("input", { type: "hidden", name: "thread_form", value: "1" }),
-      element("input", { type: "hidden", name: "comment", value: comment.id }),
     );
     const group = element("span", { class: "reactions", role: "group", "aria-label": "Reactions" });
     for (const { kind, label } of REACTIONS) {
-      const count = comment.reactions[kind] || 0;
-      const pressed = this.pressed.has(`${comment.id}:${kind}`) ? "true" : "false";
       group.append(
-        element(
-          "button",
-          {
-            type: "submit", name: "reaction", value: kind, class: "reaction", "data-reaction": kind,
-            "aria-pressed": pressed, "aria-label": `${label}: ${count}`, disabled: !this.canPost,
-          },
-          reactionIcon(kind),
-          " ",
-          element("span", { class: "reaction__label", text: label }),
-          " ",
-          element("span", { "data-reaction-count": true, text: String(count) }),
-        ),
+        element("button", {
+          type: "submit", name: "act", value: `react:${id}:${kind}`,
+          "aria-pressed": this.pressed.has(`${id}:${kind}`) ? "true" : "false", disabled: !this.canPost,
+          text: `${label} ${comment.reactions[kind] || 0}`,
+        }),
         " ",
       );
     }
     form.append(group);
     this.renderAnswerButton(comment, form);
     if (this.mayChange(comment)) {
-      form.append(" ", element("button", {
-        type: "submit", name: "action", value: "delete", class: "link-button", "data-comment-delete": true, text: "Delete",
-      }));
+      form.append(" ", element("button", { type: "submit", name: "act", value: `delete:${id}`, text: "Delete" }));
     }
     if (this.isEditor) {
+      const hide = comment.hidden ? "show" : "hide";
       form.append(" ", element("button", {
-        type: "submit", name: "action", value: comment.hidden ? "show" : "hide", class: "link-button",
-        "data-comment-hide": comment.hidden ? "false" : "true", text: comment.hidden ? "Show" : "Hide",
+        type: "submit", name: "act", value: `${hide}:${id}`, text: comment.hidden ? "Show" : "Hide",
       }));
     }
     return form;
@@ -542,14 +527,10 @@ class LiveThread {
     const root = this.rootOf(comment);
     if (!this.mayAnswer || root.id === comment.id || !root.question || comment.hidden) return;
     const marked = comment.answer_to === root.id;
-    form.append(
-      element("input", { type: "hidden", name: "question", value: root.id }),
-      " ",
-      element("button", {
-        type: "submit", name: "action", value: marked ? "unanswer" : "answer", class: "link-button",
-        "data-comment-answer": root.id, text: marked ? "Unmark the answer" : "Mark as the answer",
-      }),
-    );
+    form.append(" ", element("button", {
+      type: "submit", name: "act", value: `${marked ? "unanswer" : "answer"}:${comment.id}:${root.id}`,
+      text: marked ? "Unmark the answer" : "Mark as the answer",
+    }));
   }
 
   mayChange(comment) {
@@ -656,10 +637,8 @@ class LiveThread {
     comment.reactions = reactions;
     const node = document.getElementById(`comment-${id}`);
     for (const { kind, label } of REACTIONS) {
-      const button = node?.querySelector(`:scope > article [data-reaction="${kind}"]`);
-      if (!button) continue;
-      button.querySelector("[data-reaction-count]").textContent = String(reactions[kind] || 0);
-      button.setAttribute("aria-label", `${label}: ${reactions[kind] || 0}`);
+      const button = node?.querySelector(`:scope > article button[value="react:${id}:${kind}"]`);
+      if (button) button.textContent = `${label} ${reactions[kind] || 0}`;
     }
   }
 
@@ -824,21 +803,20 @@ class LiveThread {
   }
 
   submitAction(form, submitter) {
-    if (!submitter) return;
-    const id = Number(form.querySelector("input[name=comment]").value);
-    if (submitter.dataset.reaction) {
-      const key = `${id}:${submitter.dataset.reaction}`;
+    if (!submitter || submitter.name !== "act") return;
+    const { action, id, argument } = parseAct(submitter.value);
+    if (action === "react") {
+      const key = `${id}:${argument}`;
       if (this.pressed.has(key)) this.pressed.delete(key);
       else this.pressed.add(key);
       submitter.setAttribute("aria-pressed", this.pressed.has(key) ? "true" : "false");
-      this.send({ type: "reaction.toggle", id, reaction: submitter.dataset.reaction });
-    } else if (submitter.value === "delete") {
+      this.send({ type: "reaction.toggle", id, reaction: argument });
+    } else if (action === "delete") {
       if (window.confirm("Delete this comment?")) this.send({ type: "comment.delete", id });
-    } else if (submitter.value === "answer" || submitter.value === "unanswer") {
-      const question = Number(submitter.dataset.commentAnswer);
-      this.send({ type: "comment.answer", question, answer: submitter.value === "answer" ? id : null });
-    } else if (submitter.value === "hide" || submitter.value === "show") {
-      this.send({ type: "comment.hide", id, hidden: submitter.value === "hide" });
+    } else if (action === "answer" || action === "unanswer") {
+      this.send({ type: "comment.answer", question: Number(argument), answer: action === "answer" ? id : null });
+    } else if (action === "hide" || action === "show") {
+      this.send({ type: "comment.hide", id, hidden: action === "hide" });
     }
   }
 
