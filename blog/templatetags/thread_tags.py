@@ -27,7 +27,7 @@ thread.js reads the kind and the pressed state from the same attributes.
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as format_date
+from django.utils.dates import MONTHS_3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -36,7 +36,7 @@ from blog.threads.selectors import CommentView
 from site.people import avatar_url, person_url
 
 # A time for a ``datetime`` attribute: to the second, as HTML allows (not microseconds).
-MACHINE_TIME = r"Y-m-d\TH:i:sO"
+MACHINE_TIME = "%Y-%m-%dT%H:%M:%S%z"
 
 register = template.Library()
 
@@ -63,6 +63,11 @@ def thread_comments(context) -> SafeString:
         )
     writer = _CommentWriter(thread, action=escape(context["page"].url), csrf_input=csrf_input)
     return mark_safe("".join(writer.comment(comment) for comment in thread["roots"]))  # noqa: S308
+
+
+def shown_time(moment) -> str:
+    """``3 Dec 2026, 09:05``: Django's ``j M Y, H:i`` without its formatter, a tenth of a page's time."""
+    return f"{moment.day} {str(MONTHS_3[moment.month]).title()} {moment.year}, {moment:%H:%M}"
 
 
 def question_badge(question: bool, *, answered: bool) -> str:
@@ -133,10 +138,9 @@ class _CommentWriter:
             parts.append(
                 f'<span class="comment__replying">replying to @{escape(comment.replying_to)}</span> '
             )
-        machine_time = format_date(created, MACHINE_TIME)
         parts.append(
-            f'<a href="#comment-{pk}"><time datetime="{machine_time}">'
-            f"{format_date(created, 'j M Y, H:i')}</time></a>"
+            f'<a href="#comment-{pk}"><time datetime="{created.strftime(MACHINE_TIME)}">'
+            f"{shown_time(created)}</time></a>"
         )
         if comment.edited and not comment.deleted:
             parts.append(' <span class="comment__edited">(edited)</span>')

@@ -1,8 +1,9 @@
 """Reads of threads: the comment object of the protocol, snapshots and syncs.
 
-Every read is a fixed number of queries: the comments with their authors (and
-their parents' authors, for "replying to @name"), then one aggregate for the
-reaction counts (with the reader's own reactions, for a page).
+Every read is a fixed number of queries: the comments with their authors, then
+one aggregate for the reaction counts. A thread's newest comments are read once
+per version of the thread for every reader in the process, handshakes and pages
+alike (``newest_records``), and narrowed to each reader.
 """
 
 import datetime
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -74,19 +75,15 @@ FRAME_FIELDS = (
 )
 
 
-def thread_comments(
-    page_id: int, *, with_parents: bool = False, viewer: "Viewer | None" = None
-) -> QuerySet[Comment]:
-    """A thread's comments with their authors and answers; ``with_parents`` adds each parent and its author.
+def thread_comments(page_id: int, *, viewer: "Viewer | None" = None) -> QuerySet[Comment]:
+    """A thread's comments with their authors and answers, as frames show them.
 
     Frames name a parent by id only, so their comments load just the columns a
     frame shows: every handshake reads them (``bench/burst.py``). The Markdown
     source is loaded only for a signed-in ``viewer`` (an anonymous one never gets it).
     """
-    comments = Comment.objects.filter(page_id=page_id)
-    if with_parents:
-        return comments.select_related("author", "parent__author", "answer__author", "became")
     fields = FRAME_FIELDS + (SOURCE_FIELDS if viewer is not None and viewer.user_id is not None else ())
+    comments = Comment.objects.filter(page_id=page_id)
     return comments.select_related("author", "answer__author", "became").only(*fields)
 
 
@@ -147,6 +144,8 @@ def comment_record(comment: Comment, *, reactions: dict[str, int]) -> dict[str, 
     """The comment object with all any viewer may get, and its author's id (``comment_for`` narrows it)."""
     return {
         "author_id": comment.author_id,
+        "root_id": comment.root_id,
+        "created": comment.created,
         "object": {
             "id": comment.pk,
             "thread": comment.page_id,
@@ -211,12 +210,34 @@ def _batch_of(records: list[dict[str, Any]], *, viewer: Viewer, has_more: bool) 
 
 
 def newest_comments(
-    page_id: int, limit: int = SNAPSHOT_SIZE, *, with_parents: bool = False, viewer: Viewer | None = None
+    page_id: int, limit: int = SNAPSHOT_SIZE, *, viewer: Viewer | None = None
 ) -> tuple[list[Comment], bool]:
     """The newest ``limit`` comments, oldest first, and whether older ones exist; one query."""
-    comments = thread_comments(page_id, with_parents=with_parents, viewer=viewer)
-    newest = list(comments.order_by("-id")[: limit + 1])
+    newest = list(thread_comments(page_id, viewer=viewer).order_by("-id")[: limit + 1])
     return newest[:limit][::-1], len(newest) > limit
+
+
+def newest_records(page_id: int, limit: int = SNAPSHOT_SIZE) -> tuple[list[dict[str, Any]], bool]:
+    """The newest ``limit`` comments as records for every viewer, and whether older ones exist.
+
+    One read per thread version for the whole process, shared by handshakes and
+    pages (``snapshots.kept_records``); two queries, three when a reply's parent
+    is older than the newest ``limit``. Each record also names its parent's
+    author (``parent_author``), for a page's "replying to @name".
+    """
+
+    def read() -> tuple[list[dict[str, Any]], bool]:
+        comments, has_more = newest_comments(page_id, limit, viewer=WITH_SOURCE)
+        records = _records(comments)
+        authors = {c.pk: c.author.get_username() for c in comments}
+        older = {c.parent_id for c in comments if c.parent_id and c.parent_id not in authors}
+        if older:
+            authors.update(Comment.objects.filter(pk__in=older).values_list("pk", "author__username"))
+        for record in records:
+            record["parent_author"] = authors.get(record["object"]["parent"])
+        return records, has_more
+
+    return snapshots.kept_records(page_id, limit, read)
 
 
 def thread_snapshot(
@@ -225,17 +246,12 @@ def thread_snapshot(
     """The newest ``limit`` comments, oldest first; ``has_more`` if older exist.
 
     ``kept``: as this process read them lately, while the thread is unchanged
-    (``snapshots.kept_records``: a socket's handshake, after joining the group).
+    (``newest_records``: a socket's handshake, after joining the group).
     """
     if not kept:
         comments, has_more = newest_comments(page_id, limit, viewer=viewer)
         return _batch(comments, viewer=viewer, has_more=has_more)
-
-    def read() -> tuple[list[dict[str, Any]], bool]:
-        comments, has_more = newest_comments(page_id, limit, viewer=WITH_SOURCE)
-        return _records(comments), has_more
-
-    records, has_more = snapshots.kept_records(page_id, limit, read)
+    records, has_more = newest_records(page_id, limit)
     return _batch_of(records, viewer=viewer, has_more=has_more)
 
 
@@ -381,21 +397,10 @@ class CommentView:
     actions: list[tuple[str, str]] = field(default_factory=list)
 
 
-def reaction_summary(
-    comment_ids: Iterable[int], *, user_id: int | None
-) -> dict[int, dict[str, tuple[int, bool]]]:
-    """``{comment_id: {kind: (count, reacted by user_id)}}`` for the kinds each comment has, in one query."""
-    mine = Count("id", filter=Q(user_id=user_id)) if user_id is not None else Value(0)
-    rows = (
-        Reaction.objects.filter(comment_id__in=list(comment_ids))
-        .values_list("comment_id", "kind")
-        .annotate(n=Count("id"), mine=mine)
-        .order_by()
-    )
-    summary: dict[int, dict[str, tuple[int, bool]]] = defaultdict(dict)
-    for comment_id, kind, n, reacted in rows:
-        summary[comment_id][kind] = (n, bool(reacted))
-    return summary
+def own_reactions(comment_ids: Iterable[int], *, user_id: int) -> set[tuple[int, str]]:
+    """``{(comment_id, kind)}``: the reactions ``user_id`` gave to these comments, in one query."""
+    rows = Reaction.objects.filter(user_id=user_id, comment_id__in=list(comment_ids))
+    return set(rows.values_list("comment_id", "kind"))
 
 
 def thread_context(
@@ -410,73 +415,77 @@ def thread_context(
     form_edit: str | None = None,
     form_flag: str | None = None,
 ) -> dict:
-    """Everything ``blog/includes/thread.html`` shows, in two queries.
+    """Everything ``blog/includes/thread.html`` shows.
 
+    The comments are the records every reader of the thread shares while it is
+    unchanged (``newest_records``), narrowed here to ``viewer``; a signed-in
+    reader's own reactions are one query more.
     ``viewer`` saves a query when the caller already knows whether ``user`` is an editor.
     ``form_parent``, ``form_edit`` and ``form_flag`` name the comment (an id as text)
     whose reply, edit or flag form is shown open, as asked for or as refused.
     """
     viewer = viewer or Viewer.of(user)
-    comments, has_more = newest_comments(page.pk, with_parents=True)
+    records, has_more = newest_records(page.pk)
     # Whether the viewer marks answers here: a live question may arrive later, so asked whatever the comments.
     may_answer = viewer.is_editor or (viewer.user_id is not None and viewer.user_id in page.thread_hosts())
-    reactions = reaction_summary((c.pk for c in comments), user_id=viewer.user_id) if comments else {}
-    referenced = {c.parent_id for c in comments} | {c.root_id for c in comments if not c.deleted}
+    mine: set[tuple[int, str]] = set()
+    if viewer.user_id is not None and records:
+        mine = own_reactions((r["object"]["id"] for r in records), user_id=viewer.user_id)
+    referenced = {r["object"]["parent"] for r in records}
+    referenced |= {r["root_id"] for r in records if not r["object"]["deleted"]}
     views: dict[int, CommentView] = {}
     roots: list[CommentView] = []
-    for c in comments:
-        if c.deleted and c.pk not in referenced:
+    for record in records:
+        c = record["object"]
+        pk, root_id, deleted, hidden = c["id"], record["root_id"], c["deleted"], c["hidden"]
+        if deleted and pk not in referenced:
             continue
-        of_comment = reactions.get(c.pk, {})
+        changes = not deleted and (viewer.is_editor or viewer.user_id == record["author_id"])
         view = CommentView(
-            id=c.pk,
-            parent_id=c.parent_id,
-            author_username=c.author.get_username(),
-            author_name=display_name(c.author),
-            body_html=c.body_html if not c.deleted and (not c.hidden or viewer.is_editor) else "",
-            created=c.created,
-            edited=c.edited,
-            deleted=c.deleted,
-            hidden=c.hidden,
+            id=pk,
+            parent_id=c["parent"],
+            author_username=c["author"]["username"],
+            author_name=c["author"]["name"],
+            body_html=c["body_html"] if not hidden or viewer.is_editor else "",
+            created=record["created"],
+            edited=c["edited"],
+            deleted=deleted,
+            hidden=hidden,
             reactions=[
                 {
                     "kind": kind,
                     "label": REACTION_LABELS[kind],
-                    "count": of_comment.get(kind, (0, False))[0],
-                    "pressed": of_comment.get(kind, (0, False))[1],
+                    "count": c["reactions"][kind],
+                    "pressed": (pk, kind) in mine,
                 }
                 for kind in REACTION_KINDS
             ],
-            replying_to=(
-                c.parent.author.get_username()
-                if c.parent_id and c.parent_id != c.root_id and c.parent
-                else None
-            ),
-            can_change=not c.deleted and (viewer.is_editor or viewer.user_id == c.author_id),
-            source=c.body if not c.deleted and (viewer.is_editor or viewer.user_id == c.author_id) else "",
-            question=c.question,
-            answer=answer_data(c.answer) if c.answer_id else None,
-            is_answer=c.accepted,
-            became=became_data(c),
+            replying_to=record["parent_author"] if c["parent"] and c["parent"] != root_id else None,
+            can_change=changes,
+            source=(c["body"] or "") if changes else "",
+            question=c["question"],
+            answer=c["answer"],
+            is_answer=c["answer_to"] is not None,
+            became=c["became"],
         )
-        views[c.pk] = view
-        root = views.get(c.root_id) if c.root_id else None
+        views[pk] = view
+        root = views.get(root_id) if root_id else None
         if root is not None:
-            if root.question and may_answer and not (c.deleted or c.hidden):
+            if root.question and may_answer and not (deleted or hidden):
                 view.answer_of = root.id
             root.replies.append(view)
         else:
-            if c.root_id and c.parent:  # its root is older than the window
-                view.replying_to = c.parent.author.get_username()
-            if may_answer and not (c.deleted or c.hidden):
-                view.actions = conversation_actions(c.pk)
+            if root_id:  # its root is older than the window
+                view.replying_to = record["parent_author"]
+            if may_answer and not (deleted or hidden):
+                view.actions = conversation_actions(pk)
             roots.append(view)
     if form_parent is not None and str(form_parent) not in {str(pk) for pk in views}:
         form_parent = None  # no reply form to show it in: the text goes back in the main form
     return {
         "roots": roots,
-        "count": sum(1 for c in comments if not c.deleted),
-        "last_id": comments[-1].pk if comments else None,
+        "count": sum(1 for r in records if not r["object"]["deleted"]),
+        "last_id": records[-1]["object"]["id"] if records else None,
         "has_more": has_more,
         "can_post": viewer.user_id is not None,
         "is_editor": viewer.is_editor,

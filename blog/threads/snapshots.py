@@ -1,15 +1,17 @@
-"""A thread's newest comments, kept in this process for the handshakes of a crowd.
+"""A thread's newest comments, kept in this process for a crowd of readers.
 
 When a link to a busy post goes out, hundreds of sockets open on one thread
 within a second or two, and each handshake read the same newest comments with
 their authors and reactions: a third of a burst's database work
-(``bench/burst.py``). ``kept_records`` keeps what the last read found, per
+(``bench/burst.py``); each reader who loads the page read them again, a third
+of the page's time (``bench/pages.py``). ``kept_records`` keeps what the last read found, per
 thread, for at most ``KEEP_SECONDS`` and only while the thread's **version**
 is unchanged: a value in the shared cache that every change to what a
 snapshot shows replaces when it commits, before its frame is sent
 (``frames.thread_send``). A reader that joined the thread's group and then
 finds the version it kept is therefore not missing a change committed since:
-the guarantee ``ThreadConsumer.connect`` relies on. A read that overlaps a
+the guarantee ``ThreadConsumer.connect`` relies on; a page read after a commit
+likewise shows it. A read that overlaps a
 commit is kept under the version before it, which the commit has replaced.
 What nothing broadcasts (a person's new name, a lesson unpublished) is at
 most ``KEEP_SECONDS`` late.
@@ -19,6 +21,7 @@ Records are the comment objects as their authors and editors see them;
 shared by everyone.
 """
 
+import threading
 import time
 import uuid
 from collections import OrderedDict
@@ -35,13 +38,16 @@ VERSION_SECONDS = 24 * 3600
 class KeptReads:
     """Reads kept in this process, per key, while their stamp is unchanged and for ``seconds`` at most.
 
-    Used on the database thread only (handshakes). A stamp of None trusts
-    nothing kept; a read that finds nothing (None) is not kept.
+    Handshakes read on the database thread and pages on a thread per request,
+    so the entries change under a lock; two threads that miss at once both
+    read. A stamp of None trusts nothing kept; a read that finds nothing
+    (None) is not kept. What is kept is shared: callers must not change it.
     """
 
     def __init__(self, *, seconds: float, size: int) -> None:
         self.seconds, self.size = seconds, size
         self._entries: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable, stamp: Hashable | None, read: Callable[[], Any]) -> Any:
         if stamp is None:
@@ -50,13 +56,14 @@ class KeptReads:
         if entry is not None and entry[0] == stamp and time.monotonic() - entry[1] < self.seconds:
             return entry[2]
         value = read()  # read after the stamp: a change meanwhile replaces the stamp
-        if value is None:
-            self._entries.pop(key, None)
-        else:
-            self._entries[key] = (stamp, time.monotonic(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        with self._lock:
+            if value is None:
+                self._entries.pop(key, None)
+            else:
+                self._entries[key] = (stamp, time.monotonic(), value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
         return value
 
 

@@ -10,6 +10,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
+from blog.threads import snapshots
 from site.asgi import application
 
 ORIGIN = b"http://testserver"
@@ -18,6 +19,12 @@ ORIGIN = b"http://testserver"
 @pytest.fixture
 def post(make_post):
     return make_post(title="Tagging the wiki")
+
+
+@pytest.fixture
+def thread_reads_not_kept(monkeypatch):
+    """Every reader reads the thread's comments afresh, as the first after a change does (the worst case)."""
+    monkeypatch.setattr(snapshots, "thread_version", lambda page_id: None)
 
 
 def session_key_for(user) -> str:

@@ -2,6 +2,11 @@ import datetime
 import re
 
 from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.text import slugify
 
 from wagtail.models import PageViewRestriction
@@ -114,7 +119,7 @@ def test_an_alias_of_a_restricted_post_is_restricted_too(client, make_post, blog
 # --- the thread as the page renders it --------------------------------------------------
 
 
-@pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.usefixtures("page_cache_off", "thread_reads_not_kept")
 @pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_post_page_with_50_comments_runs_at_most_12_queries(
     client, commented_post, staff, who, django_assert_max_num_queries
@@ -129,7 +134,7 @@ def test_post_page_with_50_comments_runs_at_most_12_queries(
     assert response.content.decode().count('data-comment-id="') == 50
 
 
-@pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.usefixtures("page_cache_off", "thread_reads_not_kept")
 def test_post_page_for_editors_and_pair_members_adds_only_the_user_bar(
     client, commented_post, editor, pair, django_assert_max_num_queries
 ):
@@ -141,7 +146,7 @@ def test_post_page_for_editors_and_pair_members_adds_only_the_user_bar(
         assert 'href="/admin/"' in response.content.decode()
 
 
-@pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.usefixtures("page_cache_off", "thread_reads_not_kept")
 def test_post_page_queries_do_not_grow_with_the_thread(
     client, make_post, staff, pair, settings, django_assert_max_num_queries
 ):
@@ -158,6 +163,35 @@ def test_post_page_queries_do_not_grow_with_the_thread(
             client.get(short.url)
         with django_assert_max_num_queries(len(few.captured_queries), info="60 comments"):
             client.get(long.url)
+
+
+# A query whose first table is the comments' or their reactions'.
+THREAD_READ = re.compile(r'SELECT .*? FROM "blog_(comment|reaction)"')
+
+
+@pytest.mark.usefixtures("page_cache_off")
+def test_readers_of_an_unchanged_thread_share_one_read_of_its_comments(
+    client, commented_post, staff, django_capture_on_commit_callbacks
+):
+    def thread_queries(reader: Client) -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            html = reader.get(commented_post.url).content.decode()
+        return html, [q["sql"] for q in queries if THREAD_READ.match(q["sql"])]
+
+    _, read = thread_queries(client)
+    again, read_again = thread_queries(client)
+    signed_in = Client()
+    signed_in.force_login(staff)
+    own, read_for_staff = thread_queries(signed_in)
+
+    assert len(read) == 2 and read_again == [] and again.count('data-comment-id="') == 50
+    # A signed-in reader adds only their own reactions to what everyone shares.
+    assert len(read_for_staff) == 1 and '"blog_reaction"."user_id" =' in read_for_staff[0]
+    assert own.count('href="?edit=') == 13 and 'aria-pressed="true"' in own  # staff wrote every fourth
+    with django_capture_on_commit_callbacks(execute=True):  # a comment, committed
+        services.comment_create(page=commented_post, user=staff, body="Fresh news", client_id="fresh")
+    after, read_after = thread_queries(client)
+    assert "Fresh news" in after and len(read_after) == 2
 
 
 def test_anonymous_readers_get_the_thread_without_forms_they_cannot_use(client, commented_post):
@@ -347,7 +381,7 @@ def tag_posts(tags_by_post: dict) -> None:
     )
 
 
-@pytest.mark.usefixtures("page_cache_off")
+@pytest.mark.usefixtures("page_cache_off", "thread_reads_not_kept")
 @pytest.mark.parametrize("who", ["anonymous", "staff"])
 def test_listing_pages_render_in_a_fixed_number_of_queries(
     client, make_post, blog_index, pair, staff, who, django_assert_max_num_queries
@@ -397,3 +431,14 @@ def test_post_cards_count_the_comments_everyone_can_see(client, post, staff, edi
     html = client.get(post.get_parent().url).content.decode()
 
     assert '<span class="comment-count">1 comment</span>' in html
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime.datetime(2026, 1, 5, 9, 3, 7), datetime.datetime(2026, 12, 31, 23, 59, 59, 999999)],
+)
+def test_comment_times_read_as_django_would_write_them(moment):
+    aware = timezone.make_aware(moment, datetime.UTC)
+
+    assert thread_tags.shown_time(aware) == format_date(aware, "j M Y, H:i")
+    assert aware.strftime(thread_tags.MACHINE_TIME) == format_date(aware, r"Y-m-d\TH:i:sO")

@@ -145,15 +145,18 @@ def test_a_private_page_s_comment_is_not_read_or_edited_through_the_api(
 # --- the form, without JavaScript ------------------------------------------------------
 
 
-def test_form_edit_starts_from_the_source_and_saves(client, post, staff, pair):
+def test_form_edit_starts_from_the_source_and_saves(
+    client, post, staff, pair, django_capture_on_commit_callbacks
+):
     comment = add(post, staff, "Say **hello** & <wave>")
     client.force_login(staff)
 
     page = client.get(post.url).content.decode()
     editing = client.get(f"{post.url}?edit={comment.pk}").content.decode()
-    response = client.post(
-        post.url, {"thread_form": "1", "action": "edit", "comment": str(comment.pk), "body": "Said it"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the thread's new version, as after a commit
+        response = client.post(
+            post.url, {"thread_form": "1", "action": "edit", "comment": str(comment.pk), "body": "Said it"}
+        )
 
     assert f'href="?edit={comment.pk}#edit-{comment.pk}">Edit</a>' in page
     assert f'<textarea id="edit-{comment.pk}" name="body"' in editing

@@ -1,6 +1,7 @@
 """Questions for a page's pair and the answer they mark: services, the JSON API, the no-JS form."""
 
 import json
+from functools import partial
 
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -312,18 +313,26 @@ def test_the_api_needs_a_signed_in_host_with_a_csrf_token(client, post, staff, p
 # --- without JavaScript ----------------------------------------------------------------------------
 
 
-def test_the_form_asks_marks_and_unmarks_and_the_page_shows_it(post, staff, pair):
+def test_the_form_asks_marks_and_unmarks_and_the_page_shows_it(
+    post, staff, pair, django_capture_on_commit_callbacks
+):
+    # Each write runs what it leaves for after its commit (the thread's new
+    # version among it), as it does outside a test's transaction.
+    committed = partial(django_capture_on_commit_callbacks, execute=True)
     asker = Client()
     asker.force_login(staff)
     form = asker.get(post.url).content.decode()
     assert 'name="question" value="1"' in form and "This is a question for the authors" in form
 
-    asker.post(
-        post.url,
-        {"thread_form": "1", "action": "comment", "body": "Why tags?", "client_id": "f1", "question": "1"},
-    )
+    with committed():
+        asker.post(
+            post.url,
+            {"thread_form": "1", "action": "comment", "body": "Why tags?", "client_id": "f1"}
+            | {"question": "1"},
+        )
     question = Comment.objects.get(client_id="f1")
-    answer = reply(post, pair.second_member, question, body="Because search.")
+    with committed():
+        answer = reply(post, pair.second_member, question, body="Because search.")
     assert question.question
     assert "Question for the authors · open" in asker.get(post.url).content.decode()
     assert 'value="answer"' not in asker.get(post.url).content.decode()  # the asker marks nothing
@@ -333,7 +342,8 @@ def test_the_form_asks_marks_and_unmarks_and_the_page_shows_it(post, staff, pair
     page = host.get(post.url).content.decode()
     assert f'name="act" value="answer:{answer.pk}:{question.pk}"' in page
     assert "Mark as the answer" in page
-    response = host.post(post.url, {"thread_form": "1", "act": f"answer:{answer.pk}:{question.pk}"})
+    with committed():
+        response = host.post(post.url, {"thread_form": "1", "act": f"answer:{answer.pk}:{question.pk}"})
     assert response.status_code == 303 and response["Location"] == f"{post.url}#comment-{answer.pk}"
 
     page = asker.get(post.url).content.decode()
@@ -342,10 +352,12 @@ def test_the_form_asks_marks_and_unmarks_and_the_page_shows_it(post, staff, pair
     assert "comment--answer" in page and "The answer</span>" in page
 
     assert f'name="act" value="unanswer:{answer.pk}:{question.pk}"' in host.get(post.url).content.decode()
-    host.post(  # as the buttons thread.js draws ask
-        post.url,
-        {"thread_form": "1", "action": "unanswer", "comment": str(answer.pk), "question": str(question.pk)},
-    )
+    with committed():
+        host.post(  # as the buttons thread.js draws ask
+            post.url,
+            {"thread_form": "1", "action": "unanswer", "comment": str(answer.pk)}
+            | {"question": str(question.pk)},
+        )
     question.refresh_from_db()
     assert question.answer_id is None
     assert "Question for the authors · open" in asker.get(post.url).content.decode()
