@@ -15,9 +15,10 @@ class SiteConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from site import page_cache, visibility
+        from site import page_cache, routes, visibility
         from site.inputs import IdConverter
 
         register_converter(IdConverter, "id")
         visibility.connect_receivers()
         page_cache.connect_purge_receivers()
+        routes.connect_receivers()

@@ -9,11 +9,13 @@ from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
 
 from blog import urls as blog_urls
 from home import views as home_views
 from home.api import api_router
 from learning import urls as learning_urls
+from site import routes
 
 urlpatterns = [
     # Browsers and feed readers ask for /favicon.ico whatever the page says. Lazy,
@@ -33,5 +35,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
-# Everything not matched above is a Wagtail page.
-urlpatterns += [path("", include(wagtail_urls))]
+# Everything not matched above is a Wagtail page: served by Wagtail's view,
+# with the route found earlier while no page changed (site/routes.py). Under
+# Wagtail's own name and pattern, so what resolves or reverses it finds this.
+urlpatterns += [re_path(serve_pattern, routes.serve, name="wagtail_serve"), path("", include(wagtail_urls))]

@@ -31,16 +31,12 @@ class BlogIndexPage(RoutablePageMixin, VisibilityRuleMixin, Page):
     max_count = 1
 
     def route(self, request, path_components):
-        # A post is a child of the index: fetch it as a post, with its pair and
-        # both members, in one query instead of Wagtail's four (page, specific
-        # page, pair, each member). Anything else routes as Wagtail routes it.
+        # A post is a child of the index: fetch it as a post, with its pair,
+        # both members and its cover, in one query instead of Wagtail's five
+        # (page, specific page, pair, each member, image). Anything else routes
+        # as Wagtail routes it.
         if len(path_components) == 1 and not self._has_own_route(path_components[0]):
-            post = (
-                BlogPostPage.objects.child_of(self)
-                .select_related("pair__first_member", "pair__second_member")
-                .filter(slug=path_components[0])
-                .first()
-            )
+            post = BlogPostPage.routed_pages().child_of(self).filter(slug=path_components[0]).first()
             if post is not None:
                 post._cached_parent_obj = self  # as Wagtail's routing does
                 return post.route(request, [])

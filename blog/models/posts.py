@@ -116,6 +116,11 @@ class BlogPostPage(PairPageMixin, PairPagePermissionsMixin, ThreadPageMixin, Vis
     class Meta:
         ordering = ["-date", "-pk"]
 
+    @classmethod
+    def routed_pages(cls):
+        """Posts as a request for one loads them: with pair, members and cover (``site.routes``)."""
+        return cls.objects.select_related("pair__first_member", "pair__second_member", "cover_image")
+
     @property
     def listing_summary(self) -> str:
         return self.intro

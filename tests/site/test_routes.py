@@ -1,0 +1,97 @@
+"""Known routes (site/routes.py): a page found once is loaded alone next time; no change is missed."""
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from wagtail.models import Page, PageViewRestriction, Site
+
+import pytest
+
+from site import routes
+from tests.page_cache import page_cache_off  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
+
+
+def page_queries(client, url: str) -> tuple[int, list[str]]:
+    """The status of ``url`` and the queries serving it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(url).status_code
+    return status, [q["sql"] for q in queries]
+
+
+def site_read(queries: list[str]) -> bool:
+    return any('FROM "wagtailcore_site"' in sql for sql in queries)
+
+
+def test_a_post_found_once_is_loaded_alone_the_next_time(client, make_post):
+    post = make_post(title="Wiki gardening")
+    client.get(post.url)  # per-process caches (content types, restrictions)
+    cache.delete(routes.VERSION_KEY)  # as a change would: the route is found again
+
+    first_status, walked = page_queries(client, post.url)
+    second_status, loaded = page_queries(client, post.url)
+
+    assert first_status == second_status == 200
+    # Wagtail read the site and walked the tree down to the post (four queries); then the post alone.
+    assert site_read(walked) and not site_read(loaded)
+    assert len(walked) - len(loaded) == 4
+    assert "Wiki gardening" in client.get(post.url).content.decode()
+
+
+def test_what_each_change_does_to_a_known_route(client, make_post, django_capture_on_commit_callbacks):
+    kept, moved, hidden = make_post(title="Kept"), make_post(title="Renamed"), make_post(title="Hidden")
+    for post in (kept, moved, hidden):
+        client.get(post.url)
+    old_url = moved.url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        moved.slug = "renamed-again"
+        moved.save_revision().publish()
+    hidden.unpublish()  # left uncommitted: the version stays, the load itself refuses it
+
+    new_url = Page.objects.get(pk=moved.pk).url
+    assert new_url.endswith("/renamed-again/")
+    assert client.get(old_url)["Location"] == new_url  # Wagtail's redirect from the old slug
+    assert "Renamed" in client.get(new_url).content.decode()
+    assert client.get(hidden.url).status_code == 404
+    assert client.get(kept.url).status_code == 200
+
+
+def test_a_restriction_added_after_the_route_was_found_still_holds(
+    client, make_post, staff, django_capture_on_commit_callbacks
+):
+    post = make_post(title="Committee notes")
+    assert client.get(post.url).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        PageViewRestriction.objects.create(page=post, restriction_type=PageViewRestriction.LOGIN)
+
+    refused = client.get(post.url)
+    assert refused.status_code == 302 and "login" in refused["Location"]
+    client.force_login(staff)
+    assert "Committee notes" in client.get(post.url).content.decode()
+
+
+def test_routes_of_a_pages_own_views_are_found_every_time(client, blog_index, make_post):
+    make_post(title="In the feed")
+
+    for _ in range(2):
+        status, walked = page_queries(client, f"{blog_index.url}feed/")
+        assert status == 200 and site_read(walked)  # the site and the tree, again
+    assert "In the feed" in client.get(f"{blog_index.url}feed/").content.decode()
+
+
+def test_a_site_or_page_saved_moves_the_version_once_committed(home, django_capture_on_commit_callbacks):
+    before = routes.tree_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site = Site.objects.get(is_default_site=True)
+        site.site_name = "Pairwise again"
+        site.save()
+    after_site = routes.tree_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        Page.objects.get(pk=home.pk).specific.save()
+
+    assert before != after_site != routes.tree_version()
