@@ -96,23 +96,24 @@ def serve(request, path: str):
     version = tree_version() if request.method in ("GET", "HEAD") else None
     key = (split_domain_port(request._get_raw_host())[0], request.get_port(), path)
     known = _known.get(key, version) if version is not None else None
-    if known is not None:
-        _use(request, known, path)
+    used = known is not None and _use(request, known, path)
     response = wagtail_views.serve(request, path)
-    if version is not None and known is None:
+    if version is not None and not used:
         _remember(request, key, version)
     return response
 
 
-def _use(request, known: KnownRoute, path: str) -> None:
-    """Give Wagtail the site and the page, as its routing leaves them on the request; nothing if it moved."""
+def _use(request, known: KnownRoute, path: str) -> bool:
+    """Give Wagtail the site and the page, as its routing leaves them on the request; False if it moved."""
     model = known.page_model
     pages = model.routed_pages() if hasattr(model, "routed_pages") else model.objects.all()
     url_path = known.root_url_path + "".join(f"{part}/" for part in path.split("/") if part)
     page = pages.filter(pk=known.page_id, live=True, url_path=url_path).first()
-    if page is not None:
-        request._wagtail_site = Site(**known.site)
-        request._wagtail_route_for_request = RouteResult(page)
+    if page is None:
+        return False
+    request._wagtail_site = Site(**known.site)
+    request._wagtail_route_for_request = RouteResult(page)
+    return True
 
 
 def _remember(request, key: tuple[str, int, str], version: str) -> None:

@@ -103,7 +103,8 @@ class ThreadConsumer(SocketConsumer):
             # Session, access, presence and snapshot in one trip to the database
             # thread: during a reconnect storm every trip is a place in its queue.
             async with HANDSHAKES.admitted(within=ADMIT_SECONDS):
-                snapshot, here = await database_trip(self._open)()
+                arriving = presence.NOTICES.arriving(self.page_id)
+                snapshot, here, person = await database_trip(self._open)(arriving)
         except TimeoutError:
             # Answered, not dropped: daphne would give up on it silently at 5 s.
             logger.info("thread %s: handshake shed, too many at once", self.page_id)
@@ -136,7 +137,10 @@ class ThreadConsumer(SocketConsumer):
             self.present = True
             presence.HEARTBEAT.add(self.channel_name)
             presence.NOTICES.joined(
-                page_id=self.page_id, user_id=self.viewer.user_id, channel_name=self.channel_name
+                page_id=self.page_id,
+                user_id=self.viewer.user_id,
+                channel_name=self.channel_name,
+                person=person,
             )
 
     async def disconnect(self, code: int) -> None:
@@ -383,12 +387,14 @@ class ThreadConsumer(SocketConsumer):
 
     # --- internals (synchronous ones run in a worker thread) ------------------------
 
-    def _open(self):
+    def _open(self, arriving: presence.People):
+        """The snapshot, who is here, and the person as others' snapshots name them until their row is in."""
         user = self._check_access(handshake=True)
-        return (
-            thread_snapshot(page_id=self.page_id, viewer=self.viewer, kept=True),
-            presence.presence_for_snapshot(page_id=self.page_id, user=user, epoch=self.epoch),
+        here = presence.presence_for_snapshot(
+            page_id=self.page_id, user=user, epoch=self.epoch, arriving=arriving
         )
+        person = (display_name(user), user.get_username()) if user.is_authenticated else None
+        return thread_snapshot(page_id=self.page_id, viewer=self.viewer, kept=True), here, person
 
     def _session_key(self) -> str | None:
         return None if self.signed_out else scope_session_key(self.scope)

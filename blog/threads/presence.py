@@ -68,8 +68,11 @@ def presence_touch_many(*, channel_names: list[str]) -> None:
 People = dict[int, tuple[str, str]]
 
 
-def presence_for_snapshot(*, page_id: int, user, epoch: str | None) -> dict:
+def presence_for_snapshot(*, page_id: int, user, epoch: str | None, arriving: People | None = None) -> dict:
     """Who is on the thread for a new socket's snapshot, at most ``RECENT_SECONDS`` old, with ``user``.
+
+    ``arriving``: people whose sockets joined and whose rows are not written
+    yet (``PresenceNotices.arriving``), counted too.
 
     ``{"count": n, "users": [display names], "people": [{"username", "name", "url"}],
     "hosts_here": bool}``.
@@ -87,6 +90,8 @@ def presence_for_snapshot(*, page_id: int, user, epoch: str | None) -> dict:
         people, hosts = _people_here([page_id], epoch=epoch)[page_id]
     else:
         people, hosts = recent[2], recent[3]
+    if arriving:
+        people = {**arriving, **people}
     if user is not None and user.is_authenticated and user.pk not in people:
         people = {**people, user.pk: (display_name(user), user.get_username())}
     if hosts is None and len(people) >= 2:  # not asked while fewer were here
@@ -215,6 +220,8 @@ class PresenceNotices:
     def __init__(self) -> None:
         self.pending: set[int] = set()
         self.joins: Joins = {}
+        self.writing: Joins = {}  # the joins the turn under way is writing
+        self.people: People = {}  # the names of the people in ``joins`` and ``writing``
         self.task: asyncio.Task | None = None
 
     def changed(self, page_id: int) -> None:
@@ -222,10 +229,26 @@ class PresenceNotices:
         if not _running_here(self.task):
             self.task = asyncio.create_task(self._send())
 
-    def joined(self, *, page_id: int, user_id: int, channel_name: str) -> None:
-        """A signed-in socket is in: its row is written by the next turn."""
+    def joined(
+        self, *, page_id: int, user_id: int, channel_name: str, person: tuple[str, str] | None = None
+    ) -> None:
+        """A signed-in socket is in: its row is written by the next turn; ``person`` is (name, username)."""
         self.joins[channel_name] = (page_id, user_id)
+        if person is not None:
+            self.people[user_id] = person
         self.changed(page_id)
+
+    def arriving(self, page_id: int) -> People:
+        """Who joined ``page_id`` and is in no summary yet (their rows are still to be written).
+
+        A snapshot adds them (``presence_for_snapshot``): a tab opened just
+        after another person's must count them. Read on the event loop, where
+        ``joins`` change, and handed to the handshake's trip.
+        """
+        joins = (*self.joins.values(), *self.writing.values())
+        return {
+            user_id: self.people[user_id] for at, user_id in joins if at == page_id and user_id in self.people
+        }
 
     def left(self, channel_name: str) -> bool:
         """Whether the socket's row was still to be written (then there is no row to delete)."""
@@ -237,6 +260,7 @@ class PresenceNotices:
             await asyncio.sleep(self.COALESCE_SECONDS)
             page_ids, self.pending = self.pending, set()
             joins, self.joins = self.joins, {}
+            self.writing = joins
             try:
                 epoch, summaries = await database_trip(_summaries_now)(page_ids, joins)
                 layer = get_channel_layer()
@@ -251,6 +275,10 @@ class PresenceNotices:
                 logger.warning("presence of threads %s not sent: %s", sorted(page_ids), error)
             except Exception:  # never let one bad turn stop presence for the process
                 logger.exception("presence of threads %s not sent", sorted(page_ids))
+            finally:  # the summaries read since count them, or ``joins`` has them again
+                self.writing = {}
+                still = {user_id for _, user_id in self.joins.values()}
+                self.people = {user_id: person for user_id, person in self.people.items() if user_id in still}
 
 
 def _summaries_now(page_ids, joins: Joins) -> tuple[str | None, dict[int, dict]]:

@@ -139,7 +139,7 @@ def handshake_queries(page, user, channel_name: str) -> list[str]:
     consumer.scope = {"cookies": {settings.SESSION_COOKIE_NAME: session_key_for(user)}}
     consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
     with CaptureQueriesContext(connection) as captured:
-        snapshot, here = consumer._open()
+        snapshot, here, _ = consumer._open({})
     assert here["count"] >= 1 and snapshot.comments
     return [query["sql"] for query in captured.captured_queries]
 
@@ -176,7 +176,7 @@ def opened(page, user, channel_name: str):
     consumer.scope = {"cookies": cookies}
     consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
     with CaptureQueriesContext(connection) as captured:
-        snapshot, _ = consumer._open()
+        snapshot, _, _ = consumer._open({})
     return snapshot, [query["sql"] for query in captured.captured_queries]
 
 
@@ -502,7 +502,10 @@ async def test_presence_rows_are_written_with_the_next_notice_and_only_for_socke
     monkeypatch.setattr(presence.PresenceNotices, "COALESCE_SECONDS", 3600)  # no further turn runs
     amira = await ws(post, pair.first_member)
     assert amira.snapshot["presence"]["count"] == 2  # her own snapshot counts her already
+    ben = await ws(post, pair.second_member)  # and the next one counts her, row or not
+    assert ben.snapshot["presence"]["users"] == ["Amira Haddad", "Ben Okafor", "Sam Kowalski"]
     await amira.close()  # gone before her row was written: there is none to write or delete
+    await ben.close()
     presence.NOTICES.task.cancel()
     presence.NOTICES.pending.clear()
 
