@@ -14,6 +14,13 @@ and its time counts from its first try. Half a second into the burst a
 publisher that was already connected posts ``comment.create``; its acknowledgement time is the figure for
 "another person's comment during the burst". The bare Channels app (no
 database, no auth) takes the same burst, as the floor.
+
+Before the burst each person loads the post page once, signed in, from the
+same server: a browser opens its socket from the page it has just loaded, so
+the server has read that person's session lately (sessions are kept in the
+cache, ``cached_db``). ``--cold`` skips it: every handshake then reads its
+session from the database, as the first handshakes after a restart do with
+the in-memory cache (``bench/storm.py`` measures that case end to end).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from collections import Counter
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from bench.clients import ms, next_frame, now, open_socket, percentile
+from bench.clients import ms, next_frame, now, open_socket, page_bytes, percentile
 from bench.fixtures import add_database_argument, bench_post, in_django  # noqa: F401 - names for in_django
 from tests.live_server import DaphneProcess, demo_database
 
@@ -100,7 +107,7 @@ async def burst(url: str, page_id: int, keys: list[str | None], publisher_key: s
     return results, acknowledged[0], took
 
 
-def measure(name: str, database_url: str, args, page_id: int, keys: list, publisher_key) -> dict:
+def measure(name: str, database_url: str, args, post: dict, keys: list, publisher_key) -> dict:
     env: dict[str, str | None] = {"DEBUG": "false", "REDIS_URL": None}
     application = "site.asgi:application"
     if name == "bare":
@@ -109,6 +116,9 @@ def measure(name: str, database_url: str, args, page_id: int, keys: list, publis
         keys = [None for _ in keys]
         publisher_key = None
     with DaphneProcess(database_url, env=env, application=application) as server:
+        if name == "ours" and not args.cold:  # each person's page, as their browser loaded it
+            for key in dict.fromkeys(key for key in keys if key):
+                page_bytes(f"{server.url}{post['url']}", cookie=f"sessionid={key}")
         profiler = None
         if args.profile and name == "ours":  # collapsed stacks of every thread, idle ones included
             profiler = subprocess.Popen(
@@ -131,7 +141,7 @@ def measure(name: str, database_url: str, args, page_id: int, keys: list, publis
             )
             asyncio.run(asyncio.sleep(1))
         results, acknowledged, took = asyncio.run(
-            burst(server.url, page_id, keys, publisher_key, args.timeout)
+            burst(server.url, post["id"], keys, publisher_key, args.timeout)
         )
         if profiler is not None:
             profiler.send_signal(2)
@@ -168,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds of bare and ours")
     parser.add_argument("--timeout", type=float, default=15, help="seconds a client waits for its snapshot")
     parser.add_argument("--profile", help="record our server with py-spy into this file (collapsed stacks)")
+    parser.add_argument(
+        "--cold", action="store_true", help="no page load first: every session is read from the database"
+    )
     add_database_argument(parser)
     args = parser.parse_args(argv)
 
@@ -178,11 +191,15 @@ def main(argv: list[str] | None = None) -> int:
         people = list(sessions.values())
         keys = [people[n % len(people)] if people else None for n in range(args.sockets)]
         who = f"{args.users} people" if args.users else "anonymous"
-        print(f"burst: {args.sockets} sockets at once ({who}) on post {post['id']}, {args.rounds} round(s)")
+        sessions_read = "from the database" if args.cold else "after a page load"
+        print(
+            f"burst: {args.sockets} sockets at once ({who}, sessions {sessions_read}) on post {post['id']},"
+            f" {args.rounds} round(s)"
+        )
         rounds = []
         for _ in range(args.rounds):
-            bare = measure("bare", database_url, args, post["id"], keys, publisher_key)
-            ours = measure("ours", database_url, args, post["id"], keys, publisher_key)
+            bare = measure("bare", database_url, args, post, keys, publisher_key)
+            ours = measure("ours", database_url, args, post, keys, publisher_key)
             rounds.append((bare, ours))
     for bare, ours in rounds:
         print(

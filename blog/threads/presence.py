@@ -96,6 +96,9 @@ def presence_for_snapshot(*, page_id: int, user, epoch: str | None, arriving: Pe
         people = {**people, user.pk: (display_name(user), user.get_username())}
     if hosts is None and len(people) >= 2:  # not asked while fewer were here
         hosts = _hosts_of([page_id])[page_id]
+        kept = _recent.get(page_id)
+        if kept is not None and kept[3] is None:  # asked once per summary, not once per socket
+            _recent[page_id] = (*kept[:3], hosts)
     return _summary(people, hosts)
 
 

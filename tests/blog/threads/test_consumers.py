@@ -261,6 +261,19 @@ def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair, monke
     assert many <= few  # 32 comments and 32 people present cost no more queries than 2 and 2
 
 
+def test_a_crowd_asks_the_pages_hosts_once_per_summary_of_who_is_here(post, staff, pair, editor):
+    services.comment_create(page=post, user=staff, body="Here", client_id="h")
+
+    def host_reads(user, channel_name: str) -> int:  # the post's hosts: its pair's two members
+        return sum('"blog_mentorpair"' in sql for sql in handshake_queries(post, user, channel_name))
+
+    handshake_reads(post, staff, "test.alone")
+    # The next presence notice writes staff's row and reads who is here: one person, hosts not asked.
+    presence._summaries_now([post.pk], {"test.alone": (post.pk, staff.pk)})
+    assert host_reads(pair.first_member, "test.second") == 1
+    assert host_reads(editor, "test.third") == 0  # the same summary: asked already
+
+
 async def test_a_handshake_not_let_in_in_time_is_answered_busy_and_the_next_gets_in(
     ws, post, staff, monkeypatch
 ):
