@@ -1,5 +1,6 @@
 """What pages know about the signed-in reader: one query for the header, the thread and "Mark as read"."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
@@ -72,6 +73,14 @@ def test_the_person_a_session_loads_knows_whether_they_edit_without_another_quer
     with django_assert_num_queries(2):
         loaded = [backend.get_user(person.pk) for person in (staff, editor)]
         assert [people.is_editor(person) for person in loaded] == [False, True]
+
+    assert [
+        {field.attname: getattr(person, field.attname) for field in type(person)._meta.concrete_fields}
+        for person in loaded
+    ] == [
+        {field.attname: getattr(person, field.attname) for field in type(person)._meta.concrete_fields}
+        for person in get_user_model().objects.filter(pk__in=[staff.pk, editor.pk]).order_by("pk")
+    ]  # every column, as the ORM reads it
 
     staff.is_active = False
     staff.save()
