@@ -18,7 +18,8 @@ that one form (``?reply=<id>`` and so on). Once the socket is live thread.js
 draws every comment again with its forms in place.
 
 What is repeated fifty times says nothing twice: thread.css styles a
-comment's parts by where they stand (``.comment > article > header``,
+comment's parts by where they stand (``.comment > article > header``, the
+author's picture and its size as ``header > img``,
 ``.reactions > button``, ``.comment__actions > a``) rather than by a class on
 each, and draws a reaction's icon from its kind, which ends the button's
 ``act`` value (``react:12:like``) or names a count (``data-reaction``);
@@ -129,8 +130,7 @@ class _CommentWriter:
             f'<li class="{classes}" id="comment-{pk}" data-comment-id="{pk}">',
             f'<article aria-labelledby="comment-{pk}-author">',
             "<header>",
-            f'<img class="avatar" src="{escape(avatar_url(comment.author_username))}" alt=""'
-            ' width="32" height="32" loading="lazy" decoding="async">',
+            f'<img src="{escape(avatar_url(comment.author_username))}" alt="" loading="lazy">',
             f'<strong id="comment-{pk}-author">'
             f'<a href="{person_url(comment.author_username)}">{author}</a></strong> ',
         ]

@@ -303,17 +303,18 @@ def test_fifty_comments_without_javascript_stay_light(client, commented_post, st
     Measured at 128 KB and 231 KB when every comment carried its reactions
     form and its reply, edit and flag forms (each with its own CSRF token);
     at 44.7 KB and 115.7 KB when every reaction also carried its icon (an
-    inline ``<svg>``), its kind twice and classes, as comments' parts did.
-    Now 35.8 KB and 68.6 KB with the comment ids of a fresh database (1 to
-    50), 36.1 KB and 69.4 KB on PostgreSQL after the rest of the suite; the
-    pins leave room for five-digit ids (each digit more is some 0.25 KB and 0.7 KB).
+    inline ``<svg>``), its kind twice and classes, as comments' parts did;
+    at 35.8 KB and 68.6 KB when each author's picture carried its class, size
+    and decoding. Now 33.0 KB and 65.8 KB with the comment ids of a fresh
+    database (1 to 50); the pins leave room for five-digit ids (each digit
+    more is some 0.25 KB and 0.7 KB).
     """
     anonymous = len(client.get(commented_post.url).content)
     client.force_login(staff)
     signed_in = len(client.get(commented_post.url).content)
 
-    assert anonymous <= 37_000, anonymous
-    assert signed_in <= 71_000, signed_in
+    assert anonymous <= 34_000, anonymous
+    assert signed_in <= 68_000, signed_in
 
 
 def test_names_and_bodies_in_the_thread_cannot_run_script(client, post, staff):

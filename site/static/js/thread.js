@@ -412,7 +412,8 @@ class LiveThread {
       element(
         "header",
         {},
-        avatar(comment.author.url, 32),
+        // Sized and rounded by thread.css (its place in the header), as the server writes it.
+        element("img", { src: `${comment.author.url}avatar/`, alt: "", loading: "lazy" }),
         element(
           "strong",
           { id: `comment-${id}-author` },
