@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connections
 
 EDITORS = "Editors"
 PAIR_MEMBERS = "Pair members"
@@ -61,9 +61,9 @@ class PeopleBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        model = get_user_model()
-        sql, group_name = person_sql()
-        user = next(iter(model._default_manager.raw(sql, [group_name, user_id])), None)
+        people = get_user_model()._default_manager
+        sql, group_name = person_sql(people.db)
+        user = next(iter(people.raw(sql, [group_name, user_id])), None)
         if user is None:
             return None
         user._pairwise_is_editor = bool(user._pairwise_is_editor)  # SQLite answers 0 or 1
@@ -71,27 +71,29 @@ class PeopleBackend(ModelBackend):
 
 
 @functools.cache
-def person_sql() -> tuple[str, str]:
+def person_sql(using: str) -> tuple[str, str]:
     """``SELECT`` a person by primary key with ``_pairwise_is_editor``, and the group it asks about.
 
-    Names come from the models, quoted for the database in use: the same
+    Names come from the models, quoted for the database ``using``: the same
     columns as ``model.objects.get(pk=...)`` reads, and an ``EXISTS`` on the
-    editors group.
+    editors group through the person's ``groups``.
     """
     model = get_user_model()
-    quote = connection.ops.quote_name
-    memberships = model.groups.through._meta
-    person, group = memberships.get_field("user").column, memberships.get_field("group").column
+    quote = connections[using].ops.quote_name
+    groups = model._meta.get_field("groups")
+    memberships = groups.remote_field.through._meta
+    person, group = groups.m2m_column_name(), groups.m2m_reverse_name()
+    key = quote(model._meta.pk.column)
     columns = ", ".join(f"p.{quote(field.column)}" for field in model._meta.concrete_fields)
     # Names from the models, quoted; the group's name and the key are parameters.
     editor = (
         f"EXISTS (SELECT 1 FROM {quote(memberships.db_table)} m"  # noqa: S608
         f" INNER JOIN {quote(Group._meta.db_table)} g ON g.{quote(Group._meta.pk.column)} = m.{quote(group)}"
-        f" WHERE m.{quote(person)} = p.{quote(model._meta.pk.column)} AND g.{quote('name')} = %s)"
+        f" WHERE m.{quote(person)} = p.{key} AND g.{quote('name')} = %s)"
     )
     sql = (
         f"SELECT {columns}, {editor} AS {quote('_pairwise_is_editor')}"  # noqa: S608
-        f" FROM {quote(model._meta.db_table)} p WHERE p.{quote(model._meta.pk.column)} = %s"
+        f" FROM {quote(model._meta.db_table)} p WHERE p.{key} = %s"
     )
     return sql, EDITORS
 

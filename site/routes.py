@@ -19,12 +19,15 @@ commits (``connect_receivers``). It is read before a route is looked up, so a
 route found while a change commits is remembered under the version the
 change replaces. A remembered page is loaded only if it is still live at the
 same URL path, which catches what no signal announces (a queryset update);
-if not, Wagtail routes again. A page's sub-pages that its type serves itself
+if not, Wagtail routes again. And a route is found afresh every
+``ROUTE_SECONDS`` whatever the version, which bounds a change whose new
+version was lost while the cache could not be reached. A page's sub-pages that its type serves itself
 (``RoutablePageMixin`` views: a feed, a lesson's check) come with arguments
 and are never remembered; nor is anything when the cache cannot be reached.
 """
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -42,12 +45,16 @@ from wagtail.url_routing import RouteResult
 VERSION_KEY = "routes:version"
 VERSION_SECONDS = 24 * 3600
 KNOWN_ROUTES = 2048
+# A route is found again after this long whatever the version says: a change
+# whose new version was lost (the cache unreachable as it committed) lasts no longer.
+ROUTE_SECONDS = 300
 SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_default_site")
 
 
 @dataclass(frozen=True)
 class KnownRoute:
     version: str
+    found_at: float  # time.monotonic()
     site: dict  # the site's fields: each request gets a Site of its own
     root_url_path: str
     page_id: int
@@ -55,7 +62,7 @@ class KnownRoute:
 
 
 class KnownRoutes:
-    """Routes per (host, port, path), newest last, at most ``size``; changed under a lock (many threads)."""
+    """Routes per (host, port, path), the least used first, at most ``size``; under a lock (many threads)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -64,7 +71,12 @@ class KnownRoutes:
 
     def get(self, key: tuple[str, int, str], version: str) -> KnownRoute | None:
         route = self._routes.get(key)
-        return route if route is not None and route.version == version else None
+        if route is None or route.version != version or time.monotonic() - route.found_at > ROUTE_SECONDS:
+            return None
+        with self._lock:
+            if key in self._routes:
+                self._routes.move_to_end(key)
+        return route
 
     def put(self, key: tuple[str, int, str], route: KnownRoute) -> None:
         with self._lock:
@@ -79,10 +91,13 @@ _known = KnownRoutes(KNOWN_ROUTES)
 
 def tree_version() -> str | None:
     """The page tree's version, made if there is none; None when the cache is unreachable."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_SECONDS)
+    try:
         version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_SECONDS)
+            version = cache.get(VERSION_KEY)
+    except Exception:  # the cache backend's own errors (Redis down) have no common base class
+        return None
     return version
 
 
@@ -123,7 +138,8 @@ def _remember(request, key: tuple[str, int, str], version: str) -> None:
         return
     root_url_path = site.root_page.url_path  # loaded by the routing that just ran
     fields = {name: getattr(site, name) for name in SITE_FIELDS}
-    _known.put(key, KnownRoute(version, fields, root_url_path, route.page.pk, type(route.page)))
+    found = KnownRoute(version, time.monotonic(), fields, root_url_path, route.page.pk, type(route.page))
+    _known.put(key, found)
 
 
 def connect_receivers() -> None:

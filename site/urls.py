@@ -35,7 +35,12 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
 
-# Everything not matched above is a Wagtail page: served by Wagtail's view,
-# with the route found earlier while no page changed (site/routes.py). Under
-# Wagtail's own name and pattern, so what resolves or reverses it finds this.
-urlpatterns += [re_path(serve_pattern, routes.serve, name="wagtail_serve"), path("", include(wagtail_urls))]
+# Everything not matched above is a Wagtail page. Wagtail's own addresses come
+# first (its sign-in and password forms, under _util/), then its page view with
+# the route found earlier while no page changed (site/routes.py), under
+# Wagtail's own name and pattern so that what resolves or reverses it finds this.
+wagtail_own_urls = [url for url in wagtail_urls.urlpatterns if getattr(url, "name", None) != "wagtail_serve"]
+urlpatterns += [
+    path("", include(wagtail_own_urls)),
+    re_path(serve_pattern, routes.serve, name="wagtail_serve"),
+]

@@ -60,9 +60,14 @@ class KeptReads:
             if value is None:
                 self._entries.pop(key, None)
             else:
-                self._entries[key] = (stamp, time.monotonic(), value)
+                now = time.monotonic()
+                self._entries[key] = (stamp, now, value)
                 self._entries.move_to_end(key)
-                while len(self._entries) > self.size:
+                # The oldest first: drop those past their time, then any beyond ``size``.
+                while self._entries and (
+                    len(self._entries) > self.size
+                    or now - next(iter(self._entries.values()))[1] >= self.seconds
+                ):
                     self._entries.popitem(last=False)
         return value
 

@@ -1,5 +1,7 @@
 """Known routes (site/routes.py): a page found once is loaded alone next time; no change is missed."""
 
+import re
+
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -42,21 +44,51 @@ def test_a_post_found_once_is_loaded_alone_the_next_time(client, make_post):
 
 def test_what_each_change_does_to_a_known_route(client, make_post, django_capture_on_commit_callbacks):
     kept, moved, hidden = make_post(title="Kept"), make_post(title="Renamed"), make_post(title="Hidden")
+    old_url = moved.url
     for post in (kept, moved, hidden):
         client.get(post.url)
-    old_url = moved.url
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # committed: the version moves
         moved.slug = "renamed-again"
         moved.save_revision().publish()
-    hidden.unpublish()  # left uncommitted: the version stays, the load itself refuses it
-
     new_url = Page.objects.get(pk=moved.pk).url
+    for post in (kept, hidden):
+        client.get(post.url)  # their routes, found again under the new version
+    hidden.unpublish()  # uncommitted here: the version stays, the remembered load itself refuses it
+
     assert new_url.endswith("/renamed-again/")
     assert client.get(old_url)["Location"] == new_url  # Wagtail's redirect from the old slug
     assert "Renamed" in client.get(new_url).content.decode()
     assert client.get(hidden.url).status_code == 404
-    assert client.get(kept.url).status_code == 200
+    status, loaded = page_queries(client, kept.url)
+    assert status == 200 and not site_read(loaded)  # from its remembered route
+
+
+def test_a_route_is_found_again_after_its_time_whatever_the_version(client, make_post, monkeypatch):
+    post = make_post(title="Old news")
+    client.get(post.url)
+    later = routes.time.monotonic() + routes.ROUTE_SECONDS + 1
+    monkeypatch.setattr(routes.time, "monotonic", lambda: later)
+
+    status, walked = page_queries(client, post.url)
+
+    assert status == 200 and site_read(walked)
+
+
+def test_wagtails_own_sign_in_and_password_forms_are_served(client, make_post):
+    signed_in_only, secret = make_post(title="Members"), make_post(title="Behind a password")
+    PageViewRestriction.objects.create(page=signed_in_only, restriction_type=PageViewRestriction.LOGIN)
+    PageViewRestriction.objects.create(
+        page=secret, restriction_type=PageViewRestriction.PASSWORD, password="pw"
+    )
+
+    sign_in = client.get(signed_in_only.url, follow=True)
+    form = client.get(secret.url).content.decode()
+    action = re.search(r'<form[^>]* action="([^"]*authenticate_with_password[^"]*)"', form).group(1)
+    unlocked = client.post(action, {"password": "pw", "return_url": secret.url}, follow=True)
+
+    assert sign_in.status_code == 200 and 'name="password"' in sign_in.content.decode()
+    assert unlocked.status_code == 200 and "Behind a password" in unlocked.content.decode()
 
 
 def test_a_restriction_added_after_the_route_was_found_still_holds(

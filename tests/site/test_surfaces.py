@@ -173,6 +173,9 @@ def _http_surfaces(world) -> dict[str, tuple[str, str] | list[tuple[str, str]] |
         ),
         "login": None,
         "logout": None,
+        # Wagtail's own sign-in and password forms (tests/site/test_routes.py): they show no page.
+        "wagtailcore_login": None,
+        "wagtailcore_authenticate_with_password": None,
         "favicon": None,  # the site's icon
         # Wagtail's API v2: each endpoint's listing, detail and find, every field asked for.
         "listing": [

@@ -261,7 +261,20 @@ def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair, monke
     assert many <= few  # 32 comments and 32 people present cost no more queries than 2 and 2
 
 
-def test_a_crowd_asks_the_pages_hosts_once_per_summary_of_who_is_here(post, staff, pair, editor):
+def test_kept_reads_let_go_of_what_is_past_its_time_once_another_is_kept(monkeypatch):
+    kept, clock = snapshots.KeptReads(seconds=2, size=10), [100.0]
+    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock[0])
+    kept.get("busy thread", "v1", lambda: "comments")
+    clock[0] += 3
+
+    kept.get("another thread", "v1", lambda: "more comments")
+
+    assert list(kept._entries) == ["another thread"]  # the memory of the first is freed, not just unused
+
+
+def test_a_crowd_asks_the_pages_hosts_once_per_summary_of_who_is_here(post, staff, pair, editor, monkeypatch):
+    still = presence.time.monotonic()
+    monkeypatch.setattr(presence.time, "monotonic", lambda: still)  # one summary, however slow the machine
     services.comment_create(page=post, user=staff, body="Here", client_id="h")
 
     def host_reads(user, channel_name: str) -> int:  # the post's hosts: its pair's two members
