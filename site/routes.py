@@ -26,13 +26,8 @@ version was lost while the cache could not be reached. A page's sub-pages that i
 and are never remembered; nor is anything when the cache cannot be reached.
 """
 
-import threading
-import time
-import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http.request import split_domain_port
@@ -42,8 +37,9 @@ from wagtail.models import Page, Site, get_page_models
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 from wagtail.url_routing import RouteResult
 
+from site.kept import KeptReads, cache_version, replace_version
+
 VERSION_KEY = "routes:version"
-VERSION_SECONDS = 24 * 3600
 KNOWN_ROUTES = 2048
 # A route is found again after this long whatever the version says: a change
 # whose new version was lost (the cache unreachable as it committed) lasts no longer.
@@ -53,64 +49,30 @@ SITE_FIELDS = ("id", "hostname", "port", "site_name", "root_page_id", "is_defaul
 
 @dataclass(frozen=True)
 class KnownRoute:
-    version: str
-    found_at: float  # time.monotonic()
     site: dict  # the site's fields: each request gets a Site of its own
     root_url_path: str
     page_id: int
     page_model: type
 
 
-class KnownRoutes:
-    """Routes per (host, port, path), the least used first, at most ``size``; under a lock (many threads)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._routes: OrderedDict[tuple[str, int, str], KnownRoute] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, int, str], version: str) -> KnownRoute | None:
-        route = self._routes.get(key)
-        if route is None or route.version != version or time.monotonic() - route.found_at > ROUTE_SECONDS:
-            return None
-        with self._lock:
-            if key in self._routes:
-                self._routes.move_to_end(key)
-        return route
-
-    def put(self, key: tuple[str, int, str], route: KnownRoute) -> None:
-        with self._lock:
-            self._routes[key] = route
-            self._routes.move_to_end(key)
-            while len(self._routes) > self.size:
-                self._routes.popitem(last=False)
-
-
-_known = KnownRoutes(KNOWN_ROUTES)
+_known = KeptReads(seconds=ROUTE_SECONDS, size=KNOWN_ROUTES)
 
 
 def tree_version() -> str | None:
     """The page tree's version, made if there is none; None when the cache is unreachable."""
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, VERSION_SECONDS)
-            version = cache.get(VERSION_KEY)
-    except Exception:  # the cache backend's own errors (Redis down) have no common base class
-        return None
-    return version
+    return cache_version(VERSION_KEY)
 
 
 def tree_changed(**kwargs) -> None:
     """A page or site changed: routes found before are found again, once the change commits."""
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_SECONDS))
+    transaction.on_commit(lambda: replace_version(VERSION_KEY))
 
 
 def serve(request, path: str):
     """Wagtail's ``serve`` view, with the route found earlier for this path when nothing changed since."""
     version = tree_version() if request.method in ("GET", "HEAD") else None
     key = (split_domain_port(request._get_raw_host())[0], request.get_port(), path)
-    known = _known.get(key, version) if version is not None else None
+    known = _known.peek(key, version) if version is not None else None
     used = known is not None and _use(request, known, path)
     response = wagtail_views.serve(request, path)
     if version is not None and not used:
@@ -138,8 +100,7 @@ def _remember(request, key: tuple[str, int, str], version: str) -> None:
         return
     root_url_path = site.root_page.url_path  # loaded by the routing that just ran
     fields = {name: getattr(site, name) for name in SITE_FIELDS}
-    found = KnownRoute(version, time.monotonic(), fields, root_url_path, route.page.pk, type(route.page))
-    _known.put(key, found)
+    _known.put(key, version, KnownRoute(fields, root_url_path, route.page.pk, type(route.page)))
 
 
 def connect_receivers() -> None:

@@ -19,7 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from wagtail.models import Page
 
 from blog.threads.errors import ThreadError
-from blog.threads.snapshots import KeptReads
+from site.kept import KeptReads
 from site.visibility import Verdict, page_verdict
 
 REFUSALS = {

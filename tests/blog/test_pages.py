@@ -17,9 +17,10 @@ from taggit.models import Tag
 
 from blog.models import BlogPostTag
 from blog.templatetags import thread_tags
-from blog.threads import services, snapshots
+from blog.threads import services
 from blog.threads.models import Comment
 from blog.threads.selectors import REACTION_KINDS, reactions_of
+from site import kept
 from tests.page_cache import page_cache_off  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -174,8 +175,8 @@ THREAD_READ = re.compile(r'SELECT .*? FROM "blog_(comment|reaction)"')
 def test_readers_of_an_unchanged_thread_share_one_read_of_its_comments(
     client, commented_post, staff, django_capture_on_commit_callbacks, monkeypatch
 ):
-    still = snapshots.time.monotonic()
-    monkeypatch.setattr(snapshots.time, "monotonic", lambda: still)  # a slow machine stays inside the 2 s
+    still = kept.time.monotonic()
+    monkeypatch.setattr(kept.time, "monotonic", lambda: still)  # a slow machine stays inside the 2 s
 
     def thread_queries(reader: Client) -> tuple[str, list[str]]:
         with CaptureQueriesContext(connection) as queries:

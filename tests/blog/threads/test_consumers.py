@@ -22,7 +22,9 @@ from blog.threads.consumers import ThreadConsumer
 from blog.threads.errors import ThreadError
 from blog.threads.models import Comment, Presence
 from blog.threads.sockets import CLOSE_BUSY
+from site import kept
 from site.asgi import application
+from site.kept import KeptReads
 from tests.blog.conftest import ORIGIN, session_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -158,8 +160,8 @@ def test_handshakes_in_one_privacy_epoch_read_the_page_once(
 
     assert page_reads(staff, "test.first") == 1
     assert page_reads(staff, "test.second") == 0  # another tab: the page as the first read it
-    clock = snapshots.time.monotonic() + access.HANDSHAKE_PAGE_SECONDS
-    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock)
+    clock = kept.time.monotonic() + access.HANDSHAKE_PAGE_SECONDS
+    monkeypatch.setattr(kept.time, "monotonic", lambda: clock)
     assert page_reads(staff, "test.later") == 1  # kept for a moment only
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):  # unpublishing moves the epoch
@@ -217,8 +219,8 @@ def test_a_crowd_shares_one_read_of_the_newest_comments_each_as_they_may_see_it(
     # What nothing announces (a new name) is read again once the kept snapshot is old.
     pair.second_member.first_name = "Renamed"
     pair.second_member.save()
-    clock = snapshots.time.monotonic() + snapshots.KEEP_SECONDS
-    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock)
+    clock = kept.time.monotonic() + snapshots.KEEP_SECONDS
+    monkeypatch.setattr(kept.time, "monotonic", lambda: clock)
     renamed, renamed_sqls = opened(post, None, "test.renamed")
     assert comment_reads(renamed_sqls) == 1
     assert renamed.comments[-1]["author"]["name"].startswith("Renamed")
@@ -241,7 +243,7 @@ def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair, monke
     next presence notice.
     """
     monkeypatch.setattr(snapshots, "thread_version", lambda page_id: None)  # the comments read every time
-    monkeypatch.setattr(access, "_handshake_pages", snapshots.KeptReads(seconds=0, size=1))  # the page too
+    monkeypatch.setattr(access, "_handshake_pages", KeptReads(seconds=0, size=1))  # the page too
     for n in range(2):
         services.comment_create(page=post, user=pair.first_member, body=f"Early {n}", client_id=f"e{n}")
     presence.presence_join_many({"test.host": (post.pk, pair.first_member.pk)})  # two people here with staff:
@@ -262,14 +264,14 @@ def test_a_handshake_reads_in_a_fixed_number_of_queries(post, staff, pair, monke
 
 
 def test_kept_reads_let_go_of_what_is_past_its_time_once_another_is_kept(monkeypatch):
-    kept, clock = snapshots.KeptReads(seconds=2, size=10), [100.0]
-    monkeypatch.setattr(snapshots.time, "monotonic", lambda: clock[0])
-    kept.get("busy thread", "v1", lambda: "comments")
+    reads, clock = KeptReads(seconds=2, size=10), [100.0]
+    monkeypatch.setattr(kept.time, "monotonic", lambda: clock[0])
+    reads.get("busy thread", "v1", lambda: "comments")
     clock[0] += 3
 
-    kept.get("another thread", "v1", lambda: "more comments")
+    reads.get("another thread", "v1", lambda: "more comments")
 
-    assert list(kept._entries) == ["another thread"]  # the memory of the first is freed, not just unused
+    assert list(reads._entries) == ["another thread"]  # the memory of the first is freed, not just unused
 
 
 def test_a_crowd_asks_the_pages_hosts_once_per_summary_of_who_is_here(post, staff, pair, editor, monkeypatch):
