@@ -4,6 +4,8 @@
     nice -n 10 .venv/bin/python bench/burst.py --users 1       # 200 tabs of one person
     nice -n 10 .venv/bin/python bench/burst.py --users 0       # 200 anonymous readers
     nice -n 10 .venv/bin/python bench/burst.py --rounds 3      # ours and bare, interleaved
+    nice -n 10 .venv/bin/python bench/burst.py --sockets 1000 --processes 2 \
+        --postgres postgres://postgres@127.0.0.1:5432/postgres  # 2 daphne, Redis pub/sub, PostgreSQL
 
 Every socket starts its handshake in the same instant (no client-side gate,
 as when a link to a busy post goes out in chat) and counts as accepted once
@@ -13,7 +15,11 @@ one closed with 4013 ("busy") comes back after the browser client's backoff,
 and its time counts from its first try. Half a second into the burst a
 publisher that was already connected posts ``comment.create``; its acknowledgement time is the figure for
 "another person's comment during the burst". The bare Channels app (no
-database, no auth) takes the same burst, as the floor.
+database, no auth) takes the same burst, as the floor. With ``--processes``
+above 1 the sockets are spread round-robin over that many daphne processes,
+which share channels-redis's pub/sub layer (and, for ours, the cache) on
+Redis, as a site scaled out does; bare Channels gets the same processes and
+layer.
 
 Before the burst each person loads the post page once, signed in, from the
 same server: a browser opens its socket from the page it has just loaded, so
@@ -33,12 +39,21 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from bench.clients import ms, next_frame, now, open_socket, page_bytes, percentile
-from bench.fixtures import add_database_argument, bench_post, in_django  # noqa: F401 - names for in_django
-from tests.live_server import DaphneProcess, demo_database
+from bench.fixtures import (  # noqa: F401 - bench_post and signed_in are names for in_django
+    add_database_argument,
+    add_redis_argument,
+    bench_database,
+    bench_post,
+    in_django,
+    redis_layer,
+    signed_in,
+)
+from tests.live_server import DaphneProcess
 
 SHED = "closed 4013"  # "busy, try again later" (docs/threads-protocol.md)
 
@@ -77,8 +92,10 @@ async def one_handshake(
         shed += 1
 
 
-async def burst(url: str, page_id: int, keys: list[str | None], publisher_key: str | None, timeout: float):
-    publisher = await open_socket(url, page_id, publisher_key)
+async def burst(
+    urls: list[str], page_id: int, keys: list[str | None], publisher_key: str | None, timeout: float
+):
+    publisher = await open_socket(urls[0], page_id, publisher_key)
     await next_frame(publisher, "thread.snapshot")
     acknowledged: list[float] = []
 
@@ -100,7 +117,10 @@ async def burst(url: str, page_id: int, keys: list[str | None], publisher_key: s
 
     started = now()
     results, _ = await asyncio.gather(
-        asyncio.gather(*(one_handshake(url, page_id, key, timeout) for key in keys)), publish()
+        asyncio.gather(
+            *(one_handshake(urls[n % len(urls)], page_id, key, timeout) for n, key in enumerate(keys))
+        ),
+        publish(),
     )
     took = now() - started
     await asyncio.gather(*(s.close() for _, _, s, _ in results if s is not None), publisher.close())
@@ -109,16 +129,23 @@ async def burst(url: str, page_id: int, keys: list[str | None], publisher_key: s
 
 def measure(name: str, database_url: str, args, post: dict, keys: list, publisher_key) -> dict:
     env: dict[str, str | None] = {"DEBUG": "false", "REDIS_URL": None}
+    if args.processes > 1:
+        env["REDIS_URL"] = redis_layer(name, args.redis_url)
     application = "site.asgi:application"
     if name == "bare":
         env["DJANGO_SETTINGS_MODULE"] = "bench.bare_channels.settings"
         application = "bench.bare_channels.asgi:application"
         keys = [None for _ in keys]
         publisher_key = None
-    with DaphneProcess(database_url, env=env, application=application) as server:
+    with ExitStack() as servers:
+        started = [
+            servers.enter_context(DaphneProcess(database_url, env=env, application=application))
+            for _ in range(args.processes)
+        ]
         if name == "ours" and not args.cold:  # each person's page, as their browser loaded it
-            for key in dict.fromkeys(key for key in keys if key):
-                page_bytes(f"{server.url}{post['url']}", cookie=f"sessionid={key}")
+            first_socket = {key: n for n, key in reversed(list(enumerate(keys))) if key}
+            for key, n in first_socket.items():  # from the process that socket goes to
+                page_bytes(f"{started[n % len(started)].url}{post['url']}", cookie=f"sessionid={key}")
         profiler = None
         if args.profile and name == "ours":  # collapsed stacks of every thread, idle ones included
             profiler = subprocess.Popen(
@@ -126,7 +153,7 @@ def measure(name: str, database_url: str, args, post: dict, keys: list, publishe
                     sys.executable.replace("python", "py-spy"),
                     "record",
                     "--pid",
-                    str(server.pid),
+                    str(started[0].pid),
                     "--idle",
                     "--threads",
                     "--format",
@@ -141,7 +168,7 @@ def measure(name: str, database_url: str, args, post: dict, keys: list, publishe
             )
             asyncio.run(asyncio.sleep(1))
         results, acknowledged, took = asyncio.run(
-            burst(server.url, post["id"], keys, publisher_key, args.timeout)
+            burst([s.url for s in started], post["id"], keys, publisher_key, args.timeout)
         )
         if profiler is not None:
             profiler.send_signal(2)
@@ -176,15 +203,19 @@ def main(argv: list[str] | None = None) -> int:
         "--users", type=int, default=200, help="distinct people behind the sockets (0: anonymous)"
     )
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds of bare and ours")
+    parser.add_argument(
+        "--processes", "-p", type=int, default=1, help="daphne processes; above 1, on Redis pub/sub"
+    )
     parser.add_argument("--timeout", type=float, default=15, help="seconds a client waits for its snapshot")
     parser.add_argument("--profile", help="record our server with py-spy into this file (collapsed stacks)")
     parser.add_argument(
         "--cold", action="store_true", help="no page load first: every session is read from the database"
     )
     add_database_argument(parser)
+    add_redis_argument(parser)
     args = parser.parse_args(argv)
 
-    with demo_database(args.template) as database_url:
+    with bench_database(args) as database_url:
         usernames = [f"bench-burst-{n}" for n in range(max(args.users, 0))] + ["bench-burst-publisher"]
         post, sessions = in_django(f"(bench_post(), signed_in({usernames!r}))", database_url=database_url)
         publisher_key = sessions.pop("bench-burst-publisher")
@@ -192,9 +223,11 @@ def main(argv: list[str] | None = None) -> int:
         keys = [people[n % len(people)] if people else None for n in range(args.sockets)]
         who = f"{args.users} people" if args.users else "anonymous"
         sessions_read = "from the database" if args.cold else "after a page load"
+        where = "1 daphne" if args.processes == 1 else f"{args.processes} daphne on Redis pub/sub"
+        database = "PostgreSQL" if args.postgres else "SQLite"
         print(
             f"burst: {args.sockets} sockets at once ({who}, sessions {sessions_read}) on post {post['id']},"
-            f" {args.rounds} round(s)"
+            f" {where}, {database}, {args.rounds} round(s)"
         )
         rounds = []
         for _ in range(args.rounds):

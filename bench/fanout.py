@@ -28,22 +28,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import redis
-
 from bench.clients import ms, next_frame, now, open_many, open_socket, percentile
-from bench.fixtures import add_database_argument, in_django
+from bench.fixtures import add_database_argument, add_redis_argument, bench_database, in_django, redis_layer
 from tests.live_server import (
     DaphneProcess,
-    demo_database,
 )
 
 APPS = {
     "ours": ("site.asgi:application", None),
     "bare": ("bench.bare_channels.asgi:application", "bench.bare_channels.settings"),
 }
-# Each app gets a Redis database of its own, emptied before each run, so group
-# members left by one run never receive (and slow down) the next.
-REDIS_DB = {"ours": 8, "bare": 9}
 PUBLISHER = "bench-publisher"
 
 
@@ -171,8 +165,7 @@ def run(name: str, args, database_url: str, page_id: int, session_key: str) -> R
     application, settings_module = APPS[name]
     env: dict[str, str | None] = {"COMMENT_RATE_LIMIT": str(10**9), "DEBUG": "false", "REDIS_URL": None}
     if args.layer == "pubsub":
-        env["REDIS_URL"] = f"{args.redis_url.rstrip('/')}/{REDIS_DB[name]}"
-        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+        env["REDIS_URL"] = redis_layer(name, args.redis_url)
     if settings_module:
         env["DJANGO_SETTINGS_MODULE"] = settings_module
     servers = [
@@ -201,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=["memory", "pubsub"],
         help="default: memory with 1 process, else channels-redis's pub/sub (the site's)",
     )
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
+    add_redis_argument(parser)
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
     parser.add_argument("--only", choices=["ours", "bare"], help="run one setup, not both")
     add_database_argument(parser)
@@ -210,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.processes > 1 and args.layer == "memory":
         parser.error("several processes need --layer pubsub")
 
-    with demo_database(args.template) as database_url:
+    with bench_database(args) as database_url:
         post, sessions = in_django(f"(bench_post(), signed_in([{PUBLISHER!r}]))", database_url=database_url)
         session_key = sessions[PUBLISHER]
         print(

@@ -8,9 +8,17 @@ made by the comment service, as a person posting them would.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
-from tests.live_server import manage
+from tests.live_server import (
+    create_postgres_database,
+    demo_database,
+    drop_postgres_database,
+    manage,
+    prepare_demo_database,
+)
 
 
 def in_django(call: str, *, database_url: str, env: Mapping[str, str | None] | None = None):
@@ -25,6 +33,45 @@ def add_database_argument(parser) -> None:
     parser.add_argument(
         "--template", help="copy this prepared SQLite demo database instead of migrating a new one"
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on a new database on this PostgreSQL server (e.g. postgres://postgres@127.0.0.1:5432/postgres),"
+        " migrated and loaded with the demo, dropped afterwards",
+    )
+
+
+# Each app gets a Redis database of its own, emptied before each run, so group
+# members left by one run never receive (and slow down) the next.
+REDIS_DB = {"ours": 8, "bare": 9}
+
+
+def add_redis_argument(parser) -> None:
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
+
+
+def redis_layer(name: str, redis_url: str) -> str:
+    """The ``REDIS_URL`` of app ``name`` ("ours" or "bare") for one run: its own database, emptied."""
+    import redis
+
+    url = f"{redis_url.rstrip('/')}/{REDIS_DB[name]}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@contextmanager
+def bench_database(args) -> Iterator[str]:
+    """The run's throwaway demo database, from ``--template`` or ``--postgres``; its URL."""
+    if not args.postgres:
+        with demo_database(args.template) as database_url:
+            yield database_url
+        return
+    database_url = create_postgres_database(args.postgres, "pairwise_bench")
+    try:
+        prepare_demo_database(database_url)
+        yield database_url
+    finally:
+        drop_postgres_database(database_url)
 
 
 # --- run inside Django ---------------------------------------------------------------

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from bench.clients import Handshakes, open_many
-from bench.fixtures import add_database_argument, in_django
-from tests.live_server import DaphneProcess, demo_database
+from bench.fixtures import add_database_argument, bench_database, in_django
+from tests.live_server import DaphneProcess
 
 TARGET_KIB = 150
 
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     add_database_argument(parser)
     args = parser.parse_args(argv)
 
-    with demo_database(args.template) as database_url:
+    with bench_database(args) as database_url:
         usernames = [f"bench-idle-{n}" for n in range(args.users)]
         pages, sessions = in_django(f"(thread_pages(), signed_in({usernames!r}))", database_url=database_url)
         keys = list(sessions.values())

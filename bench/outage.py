@@ -40,9 +40,9 @@ import time
 import uuid
 
 from bench.clients import CONNECT_CONCURRENCY, now
-from bench.fixtures import add_database_argument, in_django
+from bench.fixtures import add_database_argument, bench_database, in_django
 from bench.storm import Publisher, Reader
-from tests.live_server import SERVER_SETTINGS, DaphneProcess, RedisProcess, demo_database
+from tests.live_server import SERVER_SETTINGS, DaphneProcess, RedisProcess
 
 LAYER_SETTINGS = {"recovering": SERVER_SETTINGS, "plain": "bench.plain_layer_settings"}
 SERVER_ERRORS = re.compile(r" ERROR |Traceback|Exception inside application")
@@ -162,7 +162,7 @@ def _error_kind(line: str) -> str:
 
 
 def run_once(layer: str, args) -> dict:
-    with demo_database(args.template) as database_url:
+    with bench_database(args) as database_url:
         usernames = [f"bench-outage-{n}" for n in range(args.clients)]
         post, sessions = in_django(
             f"(bench_post(), signed_in({[*usernames, 'bench-publisher']!r}))", database_url=database_url

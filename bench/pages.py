@@ -48,8 +48,8 @@ from bench.bakerydemo import (
     python_is_recent,
 )
 from bench.clients import page_bytes
-from bench.fixtures import add_database_argument, in_django
-from tests.live_server import PROJECT_DIR, DaphneProcess, demo_database
+from bench.fixtures import add_database_argument, bench_database, in_django
+from tests.live_server import PROJECT_DIR, DaphneProcess
 
 SETUPS = {
     "daphne x1": {"server": "daphne", "workers": 1},
@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = None
     if args.bakerydemo:
         demo = prepare_bakerydemo(args.bakerydemo, args.bakerydemo_scratch, args.bakerydemo_python)
-    with demo_database(args.template) as database_url:
+    with bench_database(args) as database_url:
         pages, cookie = prepare_our_site(database_url, args.comments)
         print_query_counts(database_url, pages)
         post_name = next(name for name in pages if name.startswith("post"))

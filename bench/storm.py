@@ -29,8 +29,8 @@ import uuid
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from bench.clients import CONNECT_CONCURRENCY, next_frame, now, open_socket
-from bench.fixtures import add_database_argument, in_django
-from tests.live_server import DaphneProcess, demo_database
+from bench.fixtures import add_database_argument, bench_database, in_django
+from tests.live_server import DaphneProcess
 
 TARGET_SECONDS = 15
 SOCKET_ERRORS = (OSError, TimeoutError, InvalidHandshake, ConnectionClosed)
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     add_database_argument(parser)
     args = parser.parse_args(argv)
 
-    with demo_database(args.template) as database_url:
+    with bench_database(args) as database_url:
         usernames = [f"bench-storm-{n}" for n in range(args.users)]
         post, sessions = in_django(
             f"(bench_post(), signed_in({[*usernames, 'bench-publisher']!r}))", database_url=database_url
