@@ -59,7 +59,7 @@ from blog.threads.sockets import (
     person_group,
     session_digest,
 )
-from blog.threads.trips import TripGate, database_trip
+from blog.threads.trips import TripGate, database_trip, read_trip
 from site.inputs import InvalidInput, parse_json
 from site.layers import LAYER_ERRORS
 from site.people import display_name
@@ -71,8 +71,9 @@ logger = logging.getLogger(__name__)
 # epoch says: the bound for what nothing announces (a session that expired, a
 # password changed, an account made inactive).
 RECHECK_SECONDS = 120
-# Handshakes queued on the database thread at once: a comment posted
-# meanwhile waits behind no more than these. One not let in within
+# Handshakes queued for the database at once (on the read threads, or on
+# SQLite the database thread, where a comment posted meanwhile waits behind
+# no more than these). One not let in within
 # ADMIT_SECONDS (daphne drops a handshake unanswered after 5 s) is closed with
 # 4013, "busy", and its client comes back after a backoff.
 HANDSHAKES = TripGate(8)
@@ -100,11 +101,11 @@ class ThreadConsumer(SocketConsumer):
             await self.close()  # the client retries with backoff and syncs once in
             return
         try:
-            # Session, access, presence and snapshot in one trip to the database
-            # thread: during a reconnect storm every trip is a place in its queue.
+            # Session, access, presence and snapshot in one read trip: during a
+            # reconnect storm every trip is a place in a queue.
             async with HANDSHAKES.admitted(within=ADMIT_SECONDS):
                 arriving = presence.NOTICES.arriving(self.page_id)
-                snapshot, here, person = await database_trip(self._open)(arriving)
+                snapshot, here, person = await read_trip(self._open)(arriving)
         except TimeoutError:
             # Answered, not dropped: daphne would give up on it silently at 5 s.
             logger.info("thread %s: handshake shed, too many at once", self.page_id)
@@ -196,7 +197,7 @@ class ThreadConsumer(SocketConsumer):
         if (after is None) == (before is None):
             raise ThreadError("invalid", "sync takes either after or before.")
         cursor = message_id(after if before is None else before, "after" if before is None else "before")
-        batch = await database_trip(self._read_batch)(after=after, before=before, cursor=cursor)
+        batch = await read_trip(self._read_batch)(after=after, before=before, cursor=cursor)
         await self.send(text_data=frames.encode({"type": "thread.sync", **batch.as_dict()}))
 
     async def cmd_comment_create(self, message: dict) -> None:
@@ -369,7 +370,7 @@ class ThreadConsumer(SocketConsumer):
     async def _recheck(self) -> bool:
         was_signed_in = self.viewer.user_id is not None
         try:
-            await database_trip(self._check_access)()
+            await read_trip(self._check_access)()
         except ThreadError as error:
             await self._end(error)
             return False

@@ -12,6 +12,7 @@ one insert, so a handshake does not wait for its own.
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from datetime import timedelta
 
@@ -103,8 +104,10 @@ def presence_for_snapshot(*, page_id: int, user, epoch: str | None, arriving: Pe
 
 
 RECENT_SECONDS = 2.0
-# page id -> (when read, epoch, people, hosts): written and read on the database thread only.
+# page id -> (when the read began, epoch, people, hosts): read and written by
+# the database thread and the read threads (blog.threads.trips.read_trip).
 _recent: dict[int, tuple[float, str | None, People, frozenset[int] | None]] = {}
+_recent_lock = threading.Lock()
 
 
 def _people_here(page_ids, *, epoch: str | None = None) -> dict[int, tuple[People, frozenset[int] | None]]:
@@ -114,6 +117,7 @@ def _people_here(page_ids, *, epoch: str | None = None) -> dict[int, tuple[Peopl
     or more people are here (they are two, or none; ``None`` when not asked):
     one query for the page types, then the host hook of each page (one at most).
     """
+    began = time.monotonic()
     since = timezone.now() - timedelta(seconds=EXPIRY_SECONDS)
     rows = Presence.objects.filter(page_id__in=list(page_ids), seen__gte=since).select_related("user")
     here: dict[int, People] = {page_id: {} for page_id in page_ids}
@@ -122,8 +126,11 @@ def _people_here(page_ids, *, epoch: str | None = None) -> dict[int, tuple[Peopl
     hosts = _hosts_of([page_id for page_id, people in here.items() if len(people) >= 2])
     result = {page_id: (people, hosts.get(page_id)) for page_id, people in here.items()}
     if epoch is not None:
-        read_at = time.monotonic()
-        _recent.update({page_id: (read_at, epoch, *found) for page_id, found in result.items()})
+        with _recent_lock:  # a read that began earlier never replaces a later one
+            for page_id, found in result.items():
+                kept = _recent.get(page_id)
+                if kept is None or kept[0] <= began:
+                    _recent[page_id] = (began, epoch, *found)
     return result
 
 

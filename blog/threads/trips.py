@@ -1,4 +1,4 @@
-"""``database_trip``: the sockets' way onto the database thread, keeping its connection while busy.
+"""``database_trip`` and ``read_trip``: the sockets' ways onto the database, keeping a connection while busy.
 
 Channels' ``database_sync_to_async`` runs every call on one thread per
 process and closes the thread's database connections before and after each
@@ -13,13 +13,27 @@ it, and closes it as Channels does when it is the last one: a quiet process
 holds no connection, a busy one opens one per burst instead of one per trip.
 A connection that raised an error and no longer answers is closed either way,
 so a database restart costs the trips in flight, not the rest of the burst.
+
+A handshake's trip (session, page access, snapshot) writes nothing, and on
+PostgreSQL and Redis most of it is spent waiting for answers: in a burst of
+1,000 handshakes over two processes, three quarters of the database thread's
+samples were waits on a socket (``bench/burst.py --processes 2 --profile``).
+``read_trip`` runs such trips on a few threads of their own
+(``DATABASE_READ_THREADS``), so those waits overlap and a comment's write
+finds no handshake ahead of it on the database thread. On SQLite the setting
+is 0 and reads stay on the database thread: SQLite answers in-process, under
+the same interpreter lock, so more threads would only take turns.
 """
 
 import asyncio
 import contextlib
+import queue
+import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, Future
 
+from django.conf import settings
 from django.db import close_old_connections, connections
 
 from asgiref.sync import SyncToAsync
@@ -70,6 +84,78 @@ def close_broken_connections() -> None:
 
 
 database_trip = DatabaseTrip
+
+
+class ReadThreads(Executor):
+    """``width`` threads for trips that only read, each keeping its connection while trips are queued.
+
+    A thread takes the next queued trip on the connection it has; it closes
+    its connections only when it finds the queue empty, just before it waits.
+    So a burst reuses ``width`` connections, and a quiet process holds none.
+    Threads start as trips first arrive, up to ``width``.
+    """
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self.idle = 0  # threads waiting for a trip, their connections closed
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        self._queue.put((future, fn, args, kwargs))
+        with self._lock:
+            if len(self._threads) < self.width:
+                thread = threading.Thread(
+                    target=self._work, name=f"database-reads-{len(self._threads)}", daemon=True
+                )
+                self._threads.append(thread)
+                thread.start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            try:
+                future, fn, args, kwargs = self._queue.get_nowait()
+            except queue.Empty:
+                close_old_connections()  # nothing queued: hold no connection while idle
+                with self._lock:
+                    self.idle += 1
+                future, fn, args, kwargs = self._queue.get()
+                with self._lock:
+                    self.idle -= 1
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as error:  # handed to the awaiting coroutine, as any executor does
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+            finally:
+                close_broken_connections()
+
+
+_read_threads: ReadThreads | None = None
+_read_threads_lock = threading.Lock()
+
+
+def read_trip(func: Callable) -> Callable:
+    """``func``, which only reads, as a coroutine function on the read threads (or the database thread).
+
+    ``DATABASE_READ_THREADS`` of 0 sends it to ``database_trip``. What ``func``
+    changes in this process (kept reads, a socket's own fields) must be safe
+    from several threads at once: ``site.kept.KeptReads`` is.
+    """
+    global _read_threads
+    width = settings.DATABASE_READ_THREADS
+    if width <= 0:
+        return database_trip(func)
+    with _read_threads_lock:
+        if _read_threads is None or _read_threads.width != width:
+            _read_threads = ReadThreads(width)
+    return SyncToAsync(func, thread_sensitive=False, executor=_read_threads)
 
 
 class TripGate:

@@ -1,6 +1,8 @@
-"""The sockets' trips to the database thread: one connection per burst, and a gate for handshakes."""
+"""The sockets' trips to the database: one connection per burst and thread, and a gate for handshakes."""
 
 import asyncio
+import threading
+import time
 
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -8,8 +10,9 @@ from django.db.backends.signals import connection_created
 import pytest
 from asgiref.sync import SyncToAsync
 
+from blog.threads.errors import ThreadError
 from blog.threads.models import Comment
-from blog.threads.trips import TripGate, database_trip
+from blog.threads.trips import ReadThreads, TripGate, database_trip, read_trip
 
 
 def count_comments() -> int:
@@ -73,3 +76,87 @@ def test_a_gate_serves_each_event_loop_on_its_own():
 
     asyncio.run(twice())
     asyncio.run(twice())  # a semaphore bound to the first loop would refuse the second
+
+
+def connection_is_open() -> bool:
+    return connection.connection is not None
+
+
+def wait_until_idle(threads: ReadThreads, width: int) -> None:
+    deadline = time.monotonic() + 10
+    while threads.idle < width:
+        assert time.monotonic() < deadline, f"{threads.idle} of {width} read threads went idle"
+        time.sleep(0.01)
+
+
+def burst_of_reads(threads: ReadThreads, trips: int) -> tuple[set[str], list[str]]:
+    """Names of the threads that took part, and the connections opened meanwhile."""
+    opened: list[str] = []
+    names: set[str] = set()
+
+    queued = threading.Event()
+
+    def read() -> int:
+        names.add(threading.current_thread().name)
+        queued.wait(timeout=10)  # the whole burst is queued before the first read ends
+        return count_comments()
+
+    def record(sender, connection, **kwargs) -> None:
+        opened.append(connection.alias)
+
+    connection_created.connect(record)
+    try:
+        futures = [threads.submit(read) for _ in range(trips)]
+        queued.set()
+        assert [future.result(timeout=10) for future in futures] == [0] * trips
+    finally:
+        connection_created.disconnect(record)
+    return names, opened
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_read_threads_open_a_connection_each_for_a_whole_burst():
+    names, opened = burst_of_reads(ReadThreads(3), 30)
+    assert names == {"database-reads-0", "database-reads-1", "database-reads-2"}
+    assert len(opened) == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_idle_read_threads_hold_no_connection(requires_postgres):  # SQLite keeps in-memory ones open
+    threads = ReadThreads(3)
+    burst_of_reads(threads, 30)
+    wait_until_idle(threads, 3)
+    together = threading.Barrier(3)
+
+    def probe() -> bool:
+        together.wait(timeout=10)  # one probe per thread
+        return connection_is_open()
+
+    assert [future.result(timeout=10) for future in [threads.submit(probe) for _ in range(3)]] == [False] * 3
+
+
+def test_a_read_trip_raises_what_its_function_raises_and_the_thread_goes_on():
+    threads = ReadThreads(1)
+
+    def refuse() -> None:
+        raise ThreadError("not_found", "No such thread.")
+
+    with pytest.raises(ThreadError):
+        threads.submit(refuse).result(timeout=10)
+    assert threads.submit(lambda: threading.current_thread().name).result(timeout=10) == "database-reads-0"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_read_trips_run_on_the_read_threads_or_with_none_on_the_database_thread(settings):
+    def thread_name() -> str:
+        return threading.current_thread().name
+
+    async def names() -> tuple[str, str]:
+        return await read_trip(thread_name)(), await database_trip(thread_name)()
+
+    settings.DATABASE_READ_THREADS = 2
+    read, write = asyncio.run(names())
+    assert read.startswith("database-reads-") and not write.startswith("database-reads-")
+    settings.DATABASE_READ_THREADS = 0
+    read, write = asyncio.run(names())
+    assert read == write
