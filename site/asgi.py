@@ -14,15 +14,15 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from channels.sessions import CookieMiddleware  # noqa: E402
 
 from site.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Only the cookies are parsed up front: consumers read the session in
-        # their own first trip to the database (blog.threads.access).
-        "websocket": AllowedHostsOriginValidator(CookieMiddleware(URLRouter(websocket_urlpatterns))),
+        # Nothing is read up front: consumers take the session cookie from the
+        # headers and read the session in their own first trip to the
+        # database (blog.threads.access.scope_session_key).
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )

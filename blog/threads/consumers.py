@@ -91,7 +91,9 @@ class ThreadConsumer(SocketConsumer):
         self.present = False  # counted as here (signed in): has a presence row, or is to have one
         self.signed_out = False  # its session was signed out: never read it again
         self.person_group: str | None = None  # joined while signed in
-        self.confirmed: set[int] = set()  # ids already sent to this client as comment.created
+        # Ids already sent to this client as comment.created; most sockets never
+        # post, and the empty frozenset is one object for all of them.
+        self.confirmed: frozenset[int] = frozenset()
         # Join the group before the snapshot is read, so a comment committed in
         # between arrives as comment.created rather than falling in the gap.
         try:
@@ -215,7 +217,7 @@ class ThreadConsumer(SocketConsumer):
         # depends on the channel layer; the broadcast copy is then skipped. A
         # retry (not created) is answered here and nowhere else.
         if result.created:
-            self.confirmed.add(result.comment.pk)
+            self.confirmed = self.confirmed | {result.comment.pk}
             text = frames.comment_text(
                 result.comment, frame_type="comment.created", viewer=self.viewer, reactions=NO_REACTIONS
             )
@@ -306,7 +308,7 @@ class ThreadConsumer(SocketConsumer):
     async def thread_comment(self, event: dict) -> None:
         """A comment created or updated: the author's, an editor's or the public view."""
         if event["frame"] == "comment.created" and event["id"] in self.confirmed:
-            self.confirmed.discard(event["id"])
+            self.confirmed = self.confirmed - {event["id"]}
             return
         if not self._decided(event) and not await self._may_forward(event):
             return

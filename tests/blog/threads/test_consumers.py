@@ -135,10 +135,17 @@ async def test_sync_after_last_id_is_empty_and_keeps_socket_open(ws, post, staff
     assert frame == {"type": "thread.sync", "comments": [], "last_id": None, "has_more": False}
 
 
+def cookie_scope(user) -> dict:
+    """A handshake's scope as far as the consumer reads it: the session cookie of ``user`` (None: none)."""
+    if user is None:
+        return {"headers": []}
+    return {"headers": [(b"cookie", f"{settings.SESSION_COOKIE_NAME}={session_key_for(user)}".encode())]}
+
+
 def handshake_queries(page, user, channel_name: str) -> list[str]:
     """The SQL of one handshake's trip to the database (``ThreadConsumer._open``)."""
     consumer = ThreadConsumer()
-    consumer.scope = {"cookies": {settings.SESSION_COOKIE_NAME: session_key_for(user)}}
+    consumer.scope = cookie_scope(user)
     consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
     with CaptureQueriesContext(connection) as captured:
         snapshot, here, _ = consumer._open({})
@@ -174,8 +181,7 @@ def test_handshakes_in_one_privacy_epoch_read_the_page_once(
 def opened(page, user, channel_name: str):
     """One handshake's snapshot (``ThreadConsumer._open``) and the SQL it ran; ``user`` None is anonymous."""
     consumer = ThreadConsumer()
-    cookies = {settings.SESSION_COOKIE_NAME: session_key_for(user)} if user is not None else {}
-    consumer.scope = {"cookies": cookies}
+    consumer.scope = cookie_scope(user)
     consumer.page_id, consumer.channel_name, consumer.signed_out = page.pk, channel_name, False
     with CaptureQueriesContext(connection) as captured:
         snapshot, _, _ = consumer._open({})
@@ -793,3 +799,16 @@ async def test_ten_clients_posting_at_once_all_end_with_the_same_list(ws, post, 
         while synced["type"] != "thread.sync":  # live pushes still in flight
             synced = await client.receive(timeout=10)
         assert [c["id"] for c in synced["comments"]] == ids
+
+
+def test_the_session_cookie_is_read_from_the_handshake_headers_however_they_come():
+    name = settings.SESSION_COOKIE_NAME
+
+    def key(*headers: tuple[bytes, bytes]) -> str | None:
+        return access.scope_session_key({"headers": list(headers)})
+
+    assert key((b"cookie", f"theme=dark; {name}=abc123".encode())) == "abc123"
+    assert key((b"Cookie", b"theme=dark"), (b"cookie", f"{name}=two".encode())) == "two"  # split headers
+    assert key((b"origin", b"http://127.0.0.1"), (b"cookie", b"theme=dark")) is None
+    assert key((b"cookie", b"\xff\xfe;;==; ")) is None  # not a cookie a browser sends: no session, no error
+    assert key() is None
