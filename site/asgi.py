@@ -31,4 +31,6 @@ application = ProtocolTypeRouter(
 # What start-up made (Django, Wagtail, every module and model) lives as long
 # as the process: out of the collector's way, so that a full collection scans
 # only what serving made since, not a process's worth of objects each time.
+# Start-up's own garbage is collected first, not kept for ever.
+gc.collect()
 gc.freeze()

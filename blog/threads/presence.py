@@ -91,15 +91,17 @@ def presence_for_snapshot(*, page_id: int, user, epoch: str | None, arriving: Pe
         people, hosts = _people_here([page_id], epoch=epoch)[page_id]
     else:
         people, hosts = recent[2], recent[3]
+    people_read = people
     if arriving:
         people = {**arriving, **people}
     if user is not None and user.is_authenticated and user.pk not in people:
         people = {**people, user.pk: (display_name(user), user.get_username())}
     if hosts is None and len(people) >= 2:  # not asked while fewer were here
         hosts = _hosts_of([page_id])[page_id]
-        kept = _recent.get(page_id)
-        if kept is not None and kept[3] is None:  # asked once per summary, not once per socket
-            _recent[page_id] = (*kept[:3], hosts)
+        with _recent_lock:  # asked once per summary, not once per socket; never over a later one
+            kept = _recent.get(page_id)
+            if kept is not None and kept[3] is None and kept[2] is people_read:
+                _recent[page_id] = (*kept[:3], hosts)
     return _summary(people, hosts)
 
 
@@ -220,8 +222,8 @@ class PresenceNotices:
 
     The same turn first writes the presence rows of the sockets that joined
     since the last one (``joined``), in one insert: a row of its own was an
-    insert and a commit in every handshake, on the database thread every
-    handshake waits for. A socket's own snapshot counts its person already
+    insert and a commit in every handshake, in the queue every handshake
+    waits in. A socket's own snapshot counts its person already
     (``presence_for_snapshot``); other processes count it from the turn on.
     """
 

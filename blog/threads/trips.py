@@ -27,6 +27,7 @@ the same interpreter lock, so more threads would only take turns.
 
 import asyncio
 import contextlib
+import logging
 import queue
 import threading
 import weakref
@@ -37,6 +38,8 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from asgiref.sync import SyncToAsync
+
+logger = logging.getLogger(__name__)
 
 
 class DatabaseTrip(SyncToAsync):
@@ -64,7 +67,9 @@ class DatabaseTrip(SyncToAsync):
         try:
             return super().thread_handler(loop, *args, **kwargs)
         finally:
-            if DatabaseTrip.in_flight > 1 or TripGate.waiting:  # this one counts itself
+            # This one counts itself; handshakes at the gate come here only
+            # when there are no read threads.
+            if DatabaseTrip.in_flight > 1 or (TripGate.waiting and settings.DATABASE_READ_THREADS <= 0):
                 close_broken_connections()
                 DatabaseTrip._kept = True
             else:
@@ -119,7 +124,7 @@ class ReadThreads(Executor):
             try:
                 future, fn, args, kwargs = self._queue.get_nowait()
             except queue.Empty:
-                close_old_connections()  # nothing queued: hold no connection while idle
+                self._tidy(close_old_connections)  # nothing queued: hold no connection while idle
                 with self._lock:
                     self.idle += 1
                 future, fn, args, kwargs = self._queue.get()
@@ -134,7 +139,15 @@ class ReadThreads(Executor):
             else:
                 future.set_result(result)
             finally:
-                close_broken_connections()
+                self._tidy(close_broken_connections)
+
+    @staticmethod
+    def _tidy(close: Callable[[], None]) -> None:
+        """Close connections; a failure to (the database gone) must not end the thread."""
+        try:
+            close()
+        except Exception:
+            logger.warning("read thread: closing its database connection failed", exc_info=True)
 
 
 _read_threads: ReadThreads | None = None
@@ -159,16 +172,18 @@ def read_trip(func: Callable) -> Callable:
 
 
 class TripGate:
-    """At most ``width`` trips of one kind queued on the database thread at once, per event loop.
+    """At most ``width`` trips of one kind queued for the database at once, per event loop.
 
     The database thread takes trips in order. When 200 handshakes arrive at
     once they fill its queue, and a comment posted meanwhile waits behind all
     of them (2.5 s in ``bench/burst.py``). Handshakes wait here instead, on the
-    event loop, so a write finds at most ``width`` of them ahead of it. Trips
-    waiting here count as queued: the connection is kept for them.
+    event loop, so a write finds at most ``width`` of them ahead of it (with
+    read threads, none: the gate then bounds what they queue). Trips waiting
+    here count as queued: the database thread keeps its connection for them
+    when it is where they go.
 
         async with HANDSHAKES.admitted(within=2.5):  # TimeoutError if not let in by then
-            await database_trip(...)()
+            await read_trip(...)()
     """
 
     waiting = 0  # trips waiting at any gate of this process

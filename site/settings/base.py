@@ -218,10 +218,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Threads per process for the live threads' read-only trips (a socket's
 # handshake, history, access re-checks), beside the one that writes
 # (blog.threads.trips). Each holds a pooled connection while busy, so keep it
-# below DATABASE_POOL_SIZE. On SQLite reads stay on the writing thread.
+# below DATABASE_POOL_SIZE: at most the pool less two (the writing thread's
+# and one for a page), whatever is asked. On SQLite reads stay on the writing
+# thread.
 _on_postgres = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-_read_threads = min(4, DATABASE_POOL_SIZE // 2) if _on_postgres else 0
-DATABASE_READ_THREADS = _env_int("DATABASE_READ_THREADS", _read_threads)
+_read_threads = _env_int("DATABASE_READ_THREADS", min(4, DATABASE_POOL_SIZE // 2) if _on_postgres else 0)
+DATABASE_READ_THREADS = max(0, min(_read_threads, DATABASE_POOL_SIZE - 2))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # channels-redis's pub/sub layer, extended so that clients resync after a Redis

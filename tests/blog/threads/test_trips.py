@@ -10,6 +10,7 @@ from django.db.backends.signals import connection_created
 import pytest
 from asgiref.sync import SyncToAsync
 
+from blog.threads import trips
 from blog.threads.errors import ThreadError
 from blog.threads.models import Comment
 from blog.threads.trips import ReadThreads, TripGate, database_trip, read_trip
@@ -93,12 +94,14 @@ def burst_of_reads(threads: ReadThreads, trips: int) -> tuple[set[str], list[str
     """Names of the threads that took part, and the connections opened meanwhile."""
     opened: list[str] = []
     names: set[str] = set()
-
-    queued = threading.Event()
+    together = threading.Barrier(threads.width)  # every thread holds a trip before any reads
+    first = threading.local()
 
     def read() -> int:
-        names.add(threading.current_thread().name)
-        queued.wait(timeout=10)  # the whole burst is queued before the first read ends
+        if not getattr(first, "done", False):
+            first.done = True
+            names.add(threading.current_thread().name)
+            together.wait(timeout=10)
         return count_comments()
 
     def record(sender, connection, **kwargs) -> None:
@@ -107,7 +110,6 @@ def burst_of_reads(threads: ReadThreads, trips: int) -> tuple[set[str], list[str
     connection_created.connect(record)
     try:
         futures = [threads.submit(read) for _ in range(trips)]
-        queued.set()
         assert [future.result(timeout=10) for future in futures] == [0] * trips
     finally:
         connection_created.disconnect(record)
@@ -160,3 +162,13 @@ def test_read_trips_run_on_the_read_threads_or_with_none_on_the_database_thread(
     settings.DATABASE_READ_THREADS = 0
     read, write = asyncio.run(names())
     assert read == write
+
+
+def test_a_read_thread_that_fails_to_close_its_connection_goes_on(monkeypatch, caplog):
+    def cannot_close() -> None:
+        raise OSError("the database went away")
+
+    monkeypatch.setattr(trips, "close_broken_connections", cannot_close)
+    threads = ReadThreads(1)
+    assert [threads.submit(lambda n=n: n).result(timeout=10) for n in range(3)] == [0, 1, 2]
+    assert "closing its database connection failed" in caplog.text
