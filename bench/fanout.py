@@ -30,9 +30,7 @@ from pathlib import Path
 
 from bench.clients import ms, next_frame, now, open_many, open_socket, percentile
 from bench.fixtures import add_database_argument, add_redis_argument, bench_database, in_django, redis_layer
-from tests.live_server import (
-    DaphneProcess,
-)
+from tests.live_server import DaphneProcess
 
 APPS = {
     "ours": ("site.asgi:application", None),

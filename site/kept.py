@@ -26,9 +26,9 @@ VERSION_SECONDS = 24 * 3600
 class KeptReads:
     """Reads kept in this process, per key, while their stamp is unchanged and for ``seconds`` at most.
 
-    Handshakes read on the read threads (or the database thread) and pages on
-    a thread per request, so the entries change under a lock; two threads that miss at once both
-    read. A stamp of None trusts nothing kept; a read that finds nothing
+    Handshakes read on the read threads (or the database thread) and pages
+    on a thread per request, so the entries change under a lock; two threads
+    that miss at once both read. A stamp of None trusts nothing kept; a read that finds nothing
     (None) is not kept. What is kept is shared: callers must not change it.
     Entries stay in the order they were kept, so the oldest go first: those
     past their time whenever another is kept, then any beyond ``size``.
